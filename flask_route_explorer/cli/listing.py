@@ -1,0 +1,9 @@
+"""``flask route-explorer`` commands: the route table (issue: foundation)."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+
+def register(group: AppGroup) -> None:
+    """Add this module's commands to the group."""

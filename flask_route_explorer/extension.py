@@ -1,0 +1,128 @@
+"""``RouteExplorer``: configuration, the enabling rules, and what gets mounted when.
+
+The extension exists only in debug mode (or when forced). When it is not enabled it adds no URL
+rule, no error handler and no hook to the app: production pays nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import typing as t
+
+from flask.helpers import get_debug_flag
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger("flask_route_explorer")
+
+EXTENSION_KEY = "route_explorer"
+
+DEFAULT_CONFIG: dict[str, t.Any] = {
+    # None: on exactly when the app runs in debug mode; False: never; True: always (tests only).
+    "ROUTE_EXPLORER_ENABLED": None,
+    "ROUTE_EXPLORER_ALLOWED_IPS": ("127.0.0.1", "::1"),
+    "ROUTE_EXPLORER_URL_PREFIX": "/_routes",
+    # None, "vscode", "pycharm", "sublime", or a template such as "vscode://file/{path}:{line}".
+    "ROUTE_EXPLORER_EDITOR": None,
+    # Rewrite path prefixes for editor links, e.g. {"/app": "/home/me/project"} inside a container.
+    "ROUTE_EXPLORER_EDITOR_PATH_MAP": {},
+}
+
+
+class RouteExplorer:
+    """The Flask extension. ``RouteExplorer(app)`` or ``ext = RouteExplorer(); ext.init_app(app)``."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Set config defaults and mount the explorer if the app runs in debug mode.
+
+        Calling it twice on the same app is harmless: the second call does nothing.
+        """
+        for key, value in DEFAULT_CONFIG.items():
+            app.config.setdefault(key, value)
+        if EXTENSION_KEY in app.extensions:
+            return
+        app.extensions[EXTENSION_KEY] = self
+        if app.testing or enabled_at_startup(app):
+            from . import notes
+
+            notes.install(app)
+        if enabled_at_startup(app):
+            _mount(app)
+        elif app.config["ROUTE_EXPLORER_ENABLED"] is None and not _under_flask_cli():
+            _mount_when_run_in_debug(app)
+
+
+def is_enabled(app: Flask) -> bool:
+    """Whether the explorer may answer now: re-checked on every one of its requests."""
+    setting = app.config.get("ROUTE_EXPLORER_ENABLED")
+    if setting is None:
+        return bool(app.debug)
+    return bool(setting)
+
+
+def enabled_at_startup(app: Flask) -> bool:
+    """Whether to mount while the app is being set up.
+
+    Under the ``flask`` command, ``flask run`` resets ``app.debug`` from ``FLASK_DEBUG`` after the
+    factory returns, so that flag, not a ``DEBUG`` set in the factory, decides.
+    """
+    setting = app.config.get("ROUTE_EXPLORER_ENABLED")
+    if setting is not None:
+        return bool(setting)
+    if _under_flask_cli():
+        return get_debug_flag()
+    return bool(app.debug)
+
+
+def _under_flask_cli() -> bool:
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+
+
+def _mount_when_run_in_debug(app: Flask) -> None:
+    """``app.run(debug=True)`` turns debug on only after the factory ran: mount just before serving.
+
+    This wraps the instance's ``run`` only; a production server never calls it, so requests pay
+    nothing and no rule exists unless the development server starts in debug mode.
+    """
+    original_run = app.run
+
+    @functools.wraps(original_run)
+    def run(host: str | None = None, port: int | None = None, debug: bool | None = None, *args: t.Any, **kwargs: t.Any) -> None:
+        if debug is None and "FLASK_DEBUG" in os.environ:
+            debug = get_debug_flag()
+        if debug and EXTENSION_KEY in app.extensions and not _mounted(app):
+            from . import notes
+
+            notes.install(app)
+            _mount(app)
+        return original_run(host, port, debug, *args, **kwargs)
+
+    app.run = run  # type: ignore[method-assign]
+
+
+def _mounted(app: Flask) -> bool:
+    return "route_explorer" in app.blueprints
+
+
+def _mount(app: Flask) -> None:
+    """Add the explorer's blueprint, the enriched error page and the ``url_for`` recorder."""
+    if _mounted(app):
+        return
+    if app.config.get("ROUTE_EXPLORER_ENABLED") is True and not app.debug:
+        log.warning(
+            "flask-route-explorer is forced on outside debug mode: it shows your routes and source "
+            "locations to local clients. Never enable it in production."
+        )
+    from . import errorpage, recorder
+    from .web import create_blueprint
+
+    app.register_blueprint(create_blueprint(app), url_prefix=app.config["ROUTE_EXPLORER_URL_PREFIX"])
+    errorpage.install(app)
+    recorder.install(app)

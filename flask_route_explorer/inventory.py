@@ -1,0 +1,261 @@
+"""The route inventory: an immutable model of the app's URL map that every face reads.
+
+Built lazily on first use, cached on the app, and rebuilt when a rule is added later.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import typing as t
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from werkzeug.routing import Rule
+
+from . import _compat
+from .sources import ViewSource, view_source
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+#: Methods Werkzeug and Flask add on their own; messages and badges leave them out by default.
+AUTOMATIC_METHODS = frozenset({"HEAD", "OPTIONS"})
+#: Endpoint prefixes of tools, hidden in the explorer unless asked for.
+INTERNAL_ENDPOINT_PREFIXES = ("route_explorer.", "_debug_toolbar.", "debugtoolbar.")
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One URL variable: its name, converter (by registered name) and converter arguments."""
+
+    name: str
+    converter: str
+    args: t.Mapping[str, t.Any]
+    required: bool = True
+
+    def to_dict(self) -> dict[str, t.Any]:
+        return {"name": self.name, "converter": self.converter, "args": _jsonable(dict(self.args))}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One URL rule as the app sees it."""
+
+    rule: str
+    endpoint: str
+    methods: tuple[str, ...] | None
+    arguments: tuple[Argument, ...]
+    defaults: t.Mapping[str, t.Any]
+    blueprint: str | None
+    subdomain: str | None
+    host: str | None
+    strict_slashes: bool
+    redirect_to: str | None
+    alias: bool
+    build_only: bool
+    websocket: bool
+    view: ViewSource
+    #: Position in the URL map, in the order rules were added.
+    index: int
+    #: True for the explorer's and Flask-DebugToolbar's own rules.
+    internal: bool
+    #: The Werkzeug rule itself, for matching and building; not part of the JSON model.
+    werkzeug_rule: Rule = field(repr=False, compare=False)
+
+    @property
+    def visible_methods(self) -> tuple[str, ...] | None:
+        """Methods without the automatic HEAD and OPTIONS (``None`` means any method)."""
+        if self.methods is None:
+            return None
+        shown = tuple(m for m in self.methods if m not in AUTOMATIC_METHODS)
+        return shown or self.methods
+
+    @property
+    def argument_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.arguments)
+
+    @property
+    def required_arguments(self) -> tuple[str, ...]:
+        """Variables a caller must pass: those without a default."""
+        return tuple(a.name for a in self.arguments if a.required)
+
+    def allows(self, method: str) -> bool:
+        return self.methods is None or method.upper() in self.methods
+
+    def to_dict(self) -> dict[str, t.Any]:
+        """The JSON shape of one route in ``/api/routes`` and ``list --json``."""
+        return {
+            "rule": self.rule,
+            "endpoint": self.endpoint,
+            "methods": list(self.methods) if self.methods is not None else None,
+            "arguments": [a.to_dict() for a in self.arguments],
+            "defaults": _jsonable(dict(self.defaults)),
+            "blueprint": self.blueprint,
+            "subdomain": self.subdomain,
+            "host": self.host,
+            "strict_slashes": self.strict_slashes,
+            "redirect_to": self.redirect_to,
+            "websocket": self.websocket,
+            "view": self.view.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Every route of one app, plus the indexes the faces ask for most."""
+
+    routes: tuple[Route, ...]
+    by_endpoint: t.Mapping[str, tuple[Route, ...]]
+    blueprints: tuple[str, ...]
+    has_subdomains: bool
+    has_hosts: bool
+
+    def __len__(self) -> int:
+        return len(self.routes)
+
+    def __iter__(self) -> t.Iterator[Route]:
+        return iter(self.routes)
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        return tuple(self.by_endpoint)
+
+    def routes_for(self, endpoint: str) -> tuple[Route, ...]:
+        return self.by_endpoint.get(endpoint, ())
+
+    def user_routes(self) -> tuple[Route, ...]:
+        """Routes of the app itself, without the tools' own."""
+        return tuple(r for r in self.routes if not r.internal)
+
+
+def _jsonable(value: t.Any) -> t.Any:
+    """Defaults and converter arguments may hold any Python object: keep JSON types, repr the rest."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return repr(value)
+
+
+def _named_arguments(converter_class: type | None, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Name positional converter arguments after the converter's own parameters."""
+    if not args:
+        return dict(kwargs)
+    named: dict[str, t.Any] = {}
+    try:
+        params = list(inspect.signature(converter_class).parameters.values())[1:]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        params = []
+    for position, value in enumerate(args):
+        if position < len(params) and params[position].kind is inspect.Parameter.VAR_POSITIONAL:
+            named[params[position].name] = list(args[position:])
+            break
+        if position < len(params) and params[position].kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        ):
+            named[params[position].name] = value
+        else:
+            named.setdefault("args", []).append(value)
+    named.update(kwargs)
+    return named
+
+
+def _blueprint_of(endpoint: str, blueprint_names: t.Sequence[str]) -> str | None:
+    """The longest registered blueprint name the endpoint is prefixed by (nested names are dotted)."""
+    best: str | None = None
+    for name in blueprint_names:
+        if endpoint.startswith(name + ".") and (best is None or len(name) > len(best)):
+            best = name
+    return best
+
+
+def _is_internal(endpoint: str) -> bool:
+    return endpoint.startswith(INTERNAL_ENDPOINT_PREFIXES)
+
+
+def build_inventory(app: Flask) -> Inventory:
+    """Read ``app.url_map`` into an :class:`Inventory` (uncached; prefer :func:`get_inventory`)."""
+    blueprint_names = tuple(app.blueprints)
+    views = app.view_functions
+    sources: dict[str, ViewSource] = {}
+    routes: list[Route] = []
+    for index, rule in enumerate(_compat.rules_in_order(app.url_map)):
+        endpoint = str(rule.endpoint)
+        if endpoint not in sources:
+            sources[endpoint] = view_source(views.get(endpoint), endpoint)
+        routes.append(_route(app, rule, index, blueprint_names, sources[endpoint]))
+    by_endpoint: dict[str, list[Route]] = {}
+    for route in routes:
+        by_endpoint.setdefault(route.endpoint, []).append(route)
+    return Inventory(
+        routes=tuple(routes),
+        by_endpoint=MappingProxyType({k: tuple(v) for k, v in by_endpoint.items()}),
+        blueprints=blueprint_names,
+        has_subdomains=any(r.subdomain for r in routes),
+        has_hosts=any(r.host for r in routes),
+    )
+
+
+def _route(app: Flask, rule: Rule, index: int, blueprint_names: tuple[str, ...], source: ViewSource) -> Route:
+    defaults = dict(rule.defaults or {})
+    arguments = tuple(
+        Argument(
+            name=variable.name,
+            converter="string" if variable.converter == "default" else variable.converter,
+            args=MappingProxyType(
+                _named_arguments(app.url_map.converters.get(variable.converter), variable.args, variable.kwargs)
+            ),
+            required=variable.name not in defaults,
+        )
+        for variable in _compat.rule_variables(rule)
+    )
+    redirect_to = rule.redirect_to
+    endpoint = str(rule.endpoint)
+    return Route(
+        rule=rule.rule,
+        endpoint=endpoint,
+        methods=tuple(sorted(rule.methods)) if rule.methods is not None else None,
+        arguments=arguments,
+        defaults=MappingProxyType(defaults),
+        blueprint=_blueprint_of(endpoint, blueprint_names),
+        subdomain=rule.subdomain or None,
+        host=rule.host or None,
+        strict_slashes=bool(rule.strict_slashes),
+        redirect_to=None if redirect_to is None else (redirect_to if isinstance(redirect_to, str) else _callable_name(redirect_to)),
+        alias=bool(rule.alias),
+        build_only=bool(rule.build_only),
+        websocket=bool(rule.websocket),
+        view=source,
+        index=index,
+        internal=_is_internal(endpoint),
+        werkzeug_rule=rule,
+    )
+
+
+def _callable_name(func: t.Callable[..., t.Any]) -> str:
+    module = getattr(func, "__module__", "") or ""
+    name = getattr(func, "__qualname__", None) or repr(func)
+    return f"{module}.{name}" if module else name
+
+
+_cache_lock = threading.Lock()
+_CACHE_KEY = "route_explorer.inventory"
+
+
+def get_inventory(app: Flask) -> Inventory:
+    """The app's inventory, built on first use and rebuilt when rules or views change."""
+    version = (_compat.rules_version(app.url_map), len(app.view_functions), len(app.blueprints))
+    cached = app.extensions.get(_CACHE_KEY)
+    if cached is not None and cached[0] == version:
+        return t.cast(Inventory, cached[1])
+    with _cache_lock:
+        cached = app.extensions.get(_CACHE_KEY)
+        if cached is not None and cached[0] == version:
+            return t.cast(Inventory, cached[1])
+        inventory = build_inventory(app)
+        app.extensions[_CACHE_KEY] = (version, inventory)
+        return inventory

@@ -1,0 +1,158 @@
+"""Shared fixtures: small apps, the running demo app, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import typing as t
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def make_app() -> t.Callable[..., Flask]:
+    """A factory for a bare app with the explorer forced on (debug mode, testing)."""
+    from flask_route_explorer import RouteExplorer
+
+    def factory(explorer: bool = True, **config: t.Any) -> Flask:
+        app = Flask("testapp", root_path=str(ROOT / "tests"))
+        app.config.update({"TESTING": True, "DEBUG": True, **config})
+        app.debug = bool(app.config["DEBUG"])
+        if explorer:
+            RouteExplorer(app)
+        return app
+
+    return factory
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+class Server(t.NamedTuple):
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def start_server(args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Server:
+    """Start ``flask ... run`` (or any server command) on a free port and wait until it answers."""
+    port = free_port()
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env.pop("FLASK_RUN_FROM_CLI", None)
+    command = [arg.replace("{port}", str(port)) for arg in args]
+    process = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/")
+    except OSError:
+        process.kill()
+        output = process.communicate()[0].decode(errors="replace")
+        raise RuntimeError(f"server did not start: {command}\n{output}") from None
+    return Server(url, process)
+
+
+def stop_server(server: Server) -> str:
+    server.process.terminate()
+    try:
+        output = server.process.communicate(timeout=10)[0]
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        output = server.process.communicate()[0]
+    return output.decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> t.Iterator[str]:
+    """The demo app served by ``flask run --debug`` (a real debug start path), as a base URL."""
+    flask_bin = str(Path(sys.executable).with_name("flask"))
+    server = start_server(
+        [flask_bin, "--app", "demo_app:create_app", "run", "--debug", "--no-reload", "--port", "{port}"]
+    )
+    yield server.url
+    stop_server(server)
+
+
+def _chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> t.Iterator[t.Any]:
+    """Debian's Chromium, headless, driven by Playwright. Under CI a missing browser fails."""
+    executable = _chromium_path()
+    if executable is None:
+        message = "chromium is not installed (make test installs it with apt-get)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: t.Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> t.Iterator[t.Any]:
+    """A fresh page; console errors (a CSP violation, a script error) fail the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    page.screenshot_dir = tmp_path_factory.mktemp("screenshots")
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page: t.Any) -> t.Callable[[str], Path]:
+    """Save a full-page PNG under the run's temporary directory and return its path."""
+
+    def take(name: str) -> Path:
+        path = Path(page.screenshot_dir) / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        return path
+
+    return take
