@@ -37,10 +37,32 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(url_for=url_for, editor_link=_editor_link, static=_static)
+    env.globals.update(
+        url_for=url_for,
+        editor_link=_editor_link,
+        static=_static,
+        explorer_link=explorer_link,
+        build_link=build_link,
+        match_link=match_link,
+    )
     return env
 
 
 def render(template: str, **context: t.Any) -> str:
     """Render one of the explorer's templates (names start with ``route_explorer/``)."""
     return environment().get_template(template).render(**context)
+
+
+def explorer_link(endpoint: str) -> str:
+    """The explorer filtered to one endpoint (every face links a route here)."""
+    return url_for("route_explorer.index", q=endpoint)
+
+
+def build_link(endpoint: str, values: t.Mapping[str, t.Any] | None = None) -> str:
+    """The URL-build tester, prefilled with an endpoint and values."""
+    return url_for("route_explorer.build", endpoint=endpoint, **{k: v for k, v in (values or {}).items() if v is not None})
+
+
+def match_link(path: str, method: str | None = None) -> str:
+    """The path tester, prefilled."""
+    return url_for("route_explorer.match", path=path, **({"method": method} if method else {}))
