@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import typing as t
+from urllib.parse import urlencode
 
 from flask import current_app, url_for
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -60,7 +61,9 @@ def explorer_link(endpoint: str) -> str:
 
 def build_link(endpoint: str, values: t.Mapping[str, t.Any] | None = None) -> str:
     """The URL-build tester, prefilled with an endpoint and values."""
-    return url_for("route_explorer.build", endpoint=endpoint, **{k: v for k, v in (values or {}).items() if v is not None})
+    # ``endpoint`` is url_for's own first parameter, so the query string is written by hand.
+    query = {"endpoint": endpoint, **{k: v for k, v in (values or {}).items() if v is not None}}
+    return url_for("route_explorer.build") + "?" + urlencode(query, doseq=True)
 
 
 def match_link(path: str, method: str | None = None) -> str:
