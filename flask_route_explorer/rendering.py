@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import typing as t
 from urllib.parse import urlencode
-from urllib.parse import urlencode
 
 from flask import current_app, url_for
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
