@@ -1,9 +1,255 @@
-"""Per-request recording of url_for calls (issue: toolbar panel)."""
+"""Per-request recording of ``url_for`` calls, for the toolbar panel and the error page.
+
+``flask.url_for`` calls ``current_app.url_for``, so wrapping ``url_for`` on the app *instance*
+sees every call (Python and templates) of this app only, and only once the explorer is mounted:
+an app without the explorer keeps Flask's own method and pays nothing.
+
+Recording runs on every ``url_for`` of every debug request, so it only keeps references: the
+arguments, the result or the exception object, the elapsed time, and the caller's code object,
+instruction offset and globals. Everything costly (line numbers, template lines, reprs, the
+diagnosis) is left to whoever reads the calls, typically the toolbar panel, once per request.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+import reprlib
+import sys
+import typing as t
+from dataclasses import dataclass, field
+from time import perf_counter
+from types import CodeType
+
+import flask
+import jinja2
 from flask import Flask
+
+from . import _compat, notes
+
+if t.TYPE_CHECKING:
+    from jinja2 import Template
+
+#: Where the calls of the current request are kept: ``g`` is per request context (and thread).
+_G_KEY = "_route_explorer_url_for_calls"
+_G_DROPPED_KEY = "_route_explorer_url_for_dropped"
+#: Set on the wrapper so a second ``install`` on the same app does nothing.
+_MARKER = "__route_explorer_recorder__"
+#: Successful calls beyond this many in one request are counted but not kept (failures always are).
+MAX_RECORDED_CALLS = 5000
+#: The keyword arguments ``url_for`` takes for itself rather than for the rule.
+OPTION_NAMES = frozenset({"_anchor", "_method", "_scheme", "_external"})
+#: Frames in these directories are plumbing between the caller and ``Flask.url_for``.
+_PLUMBING = tuple(os.path.dirname(path) + os.sep for path in (flask.__file__, jinja2.__file__, __file__) if path)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlForCall:
+    """One ``url_for`` call as the code made it, and what came of it."""
+
+    #: The endpoint as written (``.profile`` stays relative).
+    endpoint: str
+    #: Every keyword argument as passed, rule values and ``_external``-style options alike.
+    arguments: dict[str, t.Any]
+    url: str | None
+    error: Exception | None
+    #: Seconds spent inside ``url_for`` (including ``url_defaults`` hooks and error handlers).
+    duration: float
+    #: The calling frame, kept as three references; see :attr:`file` and :attr:`line`.
+    caller_code: CodeType | None = field(default=None, repr=False)
+    caller_offset: int | None = field(default=None, repr=False)
+    caller_globals: dict[str, t.Any] | None = field(default=None, repr=False)
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    @property
+    def values(self) -> dict[str, t.Any]:
+        """The values meant for the rule (what the URL is built from)."""
+        return {k: v for k, v in self.arguments.items() if k not in OPTION_NAMES}
+
+    @property
+    def options(self) -> dict[str, t.Any]:
+        """``_external``, ``_method``, ``_scheme``, ``_anchor`` when given (``flask.url_for`` always passes them)."""
+        return {k: v for k, v in self.arguments.items() if k in OPTION_NAMES and v is not None}
+
+    @property
+    def template(self) -> Template | None:
+        """The Jinja template when the call came from template code."""
+        return self.caller_globals.get("__jinja_template__") if self.caller_globals else None
+
+    @property
+    def template_name(self) -> str | None:
+        template = self.template
+        return template.name if template is not None else None
+
+    @property
+    def file(self) -> str | None:
+        """The caller's file (the template's file for template code)."""
+        return self.caller_code.co_filename if self.caller_code is not None else None
+
+    @property
+    def code_line(self) -> int | None:
+        """The caller's line in its Python code (the generated code, for a template)."""
+        if self.caller_code is None or self.caller_offset is None:
+            return None
+        for start, end, line in self.caller_code.co_lines():
+            if start <= self.caller_offset < end:
+                return line
+        return None
+
+    @property
+    def line(self) -> int | None:
+        """The line a developer would open: the template's own line for template code."""
+        code_line = self.code_line
+        template = self.template
+        if template is not None and code_line is not None:
+            try:
+                return template.get_corresponding_lineno(code_line)
+            except Exception:  # a template compiled without debug info
+                return None
+        return code_line
+
+    @property
+    def location(self) -> str | None:
+        """``file.py:12`` or ``template.html:12`` for display."""
+        where = self.template_name or self.file
+        if where is None:
+            return None
+        line = self.line
+        return f"{where}:{line}" if line else where
+
+    def call_text(self) -> str:
+        """The call as source code, e.g. ``url_for('users.profile', user_id=3)``."""
+        parts = [safe_repr(self.endpoint)]
+        parts += [f"{name}={safe_repr(value)}" for name, value in self.values.items()]
+        parts += [f"{name}={safe_repr(value)}" for name, value in self.options.items()]
+        return f"url_for({', '.join(parts)})"
+
+    def to_dict(self) -> dict[str, t.Any]:
+        return {
+            "endpoint": self.endpoint,
+            "values": {name: safe_repr(value) for name, value in self.values.items()},
+            "options": {name: safe_repr(value) for name, value in self.options.items()},
+            "url": self.url,
+            "error": f"{type(self.error).__name__}: {self.error}" if self.error is not None else None,
+            "file": self.file,
+            "template": self.template_name,
+            "line": self.line,
+            "duration_ms": round(self.duration * 1000, 3),
+        }
+
+
+_repr = reprlib.Repr()
+_repr.maxstring = 120
+_repr.maxother = 120
+_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 10
+
+
+def safe_repr(value: object) -> str:
+    """A short ``repr`` that never raises: values come from user code."""
+    try:
+        return _repr.repr(value)
+    except Exception as error:
+        return f"<unrepresentable {type(value).__name__}: {type(error).__name__}>"
 
 
 def install(app: Flask) -> None:
-    """Start recording url_for calls on this app (debug only)."""
+    """Start recording this app's ``url_for`` calls (called only when the explorer is mounted)."""
+    if getattr(vars(app).get("url_for"), _MARKER, False):
+        return
+    original = app.url_for
+    recording_url_for = _recording(app, original)
+    app.url_for = recording_url_for  # type: ignore[method-assign]
+    # ``create_jinja_environment`` copies ``app.url_for`` into the env's globals once. An env made
+    # before now holds the old method and its templates would bypass the recorder: swap that one
+    # global (only if nobody replaced it on purpose); the environment itself is left alone.
+    env = _compat.created_jinja_env(app)
+    if env is not None and env.globals.get("url_for") == original:
+        env.globals["url_for"] = recording_url_for
+
+
+#: What is stored per call: a plain tuple in :class:`UrlForCall` field order (cheapest to make).
+_Record = tuple[t.Any, ...]
+
+
+def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., str]:
+    """The instance-level ``url_for``: same signature, same result, same exception object.
+
+    Written flat on purpose: it runs on every ``url_for`` of a debug request (see bench_recorder).
+    """
+    request_globals = _compat.request_globals
+
+    def url_for(endpoint: str, /, **arguments: t.Any) -> str:
+        request_g = request_globals()
+        if request_g is None:  # CLI, shell, background job: annotate failures, keep nothing
+            try:
+                return original(endpoint, **arguments)
+            except Exception as error:
+                _annotate(error, app)
+                raise
+        url: str | None = None
+        failure: Exception | None = None
+        start = perf_counter()
+        try:
+            url = original(endpoint, **arguments)
+            return url
+        except Exception as error:
+            failure = error
+            raise
+        finally:
+            duration = perf_counter() - start
+            if url is not None or failure is not None:  # not for KeyboardInterrupt and the like
+                # The caller: the first frame above flask.url_for, Jinja's runtime and this package.
+                frame = sys._getframe(1)
+                while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
+                    frame = frame.f_back
+                record: _Record = (
+                    (endpoint, arguments, url, failure, duration)
+                    if frame is None
+                    else (endpoint, arguments, url, failure, duration, frame.f_code, frame.f_lasti, frame.f_globals)
+                )
+                del frame
+                store = request_g.__dict__
+                records: list[_Record] | None = store.get(_G_KEY)
+                if records is None:
+                    records = store[_G_KEY] = []
+                if failure is None and len(records) >= MAX_RECORDED_CALLS:
+                    store[_G_DROPPED_KEY] = store.get(_G_DROPPED_KEY, 0) + 1
+                else:
+                    records.append(record)
+                if failure is not None:
+                    _annotate(failure, app)
+
+    functools.update_wrapper(url_for, original)
+    setattr(url_for, _MARKER, True)
+    return url_for
+
+
+def _annotate(error: Exception, app: Flask) -> None:
+    """Let the diagnosis note reach failures that are not BuildErrors (``notes.annotate`` never raises)."""
+    annotate = getattr(notes, "annotate", None)  # the notes module is still being written
+    if annotate is not None:
+        annotate(error, app)
+
+
+def _records() -> list[_Record]:
+    request_g = _compat.request_globals()
+    return request_g.__dict__.get(_G_KEY, []) if request_g is not None else []
+
+
+def calls() -> list[UrlForCall]:
+    """The ``url_for`` calls of the current request so far, in order (empty outside a request)."""
+    return [UrlForCall(*record) for record in _records()]
+
+
+def dropped_calls() -> int:
+    """How many successful calls of this request were counted but not kept (past the limit)."""
+    request_g = _compat.request_globals()
+    return int(request_g.__dict__.get(_G_DROPPED_KEY, 0)) if request_g is not None else 0
+
+
+def raised_by_url_for(error: BaseException) -> bool:
+    """Whether this very exception object came out of a ``url_for`` call in the current request."""
+    return any(record[3] is error for record in _records())
