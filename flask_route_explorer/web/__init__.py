@@ -67,4 +67,7 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")
+    if response.mimetype == "text/html" and response.is_sequence:
+        # Flask-DebugToolbar rewrites only buffered HTML; its inline scripts would break our CSP.
+        response.response = iter(response.response)
     return response

@@ -1,12 +1,177 @@
-"""The explorer's pages and JSON API (issue: foundation). Placeholder page until it lands."""
+"""The explorer page (``{prefix}/``) and its JSON twin (``{prefix}/api/routes``).
+
+Thin: read the query string, ask :mod:`flask_route_explorer.search`, render. The state of the
+page lives in the query string only, so every filtered view is a link a developer can share.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import re
+import typing as t
+from dataclasses import dataclass
 
+from flask import Blueprint, current_app, request, url_for
+from htmx_flask.requests import HtmxHeaders
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from .._compat import _VARIABLE_RE
+from ..inventory import AUTOMATIC_METHODS, get_inventory
 from ..rendering import render
+from ..search import APP_LEVEL, PER_PAGE, display_path, group_hits, search, summarize
+
+#: Longer queries are cut: nobody types more, and it bounds the work of one request.
+MAX_QUERY_LENGTH = 300
+_METHOD_RE = re.compile(r"[A-Z]{1,20}")
+#: The order method chips are offered in; other methods the app uses follow alphabetically.
+_COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def register(bp: Blueprint) -> None:
     """Add the explorer's views to the blueprint."""
-    bp.add_url_rule("/", "index", lambda: render("route_explorer/base.html", current_page="routes"))
+    bp.add_url_rule("/", "index", index)
+    bp.add_url_rule("/api/routes", "api_routes", api_routes)
+
+
+@dataclass(frozen=True, slots=True)
+class PageState:
+    """What the query string asks for; unknown or malformed values become ``errors``, never a 500."""
+
+    q: str
+    methods: tuple[str, ...]
+    blueprint: str
+    internal: bool
+    auto: bool
+    page: int
+    errors: tuple[str, ...]
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> PageState:
+        errors: list[str] = []
+        q = args.get("q", "")
+        if len(q) > MAX_QUERY_LENGTH:
+            q = q[:MAX_QUERY_LENGTH]
+            errors.append(f"The search text was cut to {MAX_QUERY_LENGTH} characters.")
+        methods: list[str] = []
+        for raw in args.getlist("method"):
+            for value in raw.replace(",", " ").split():
+                method = value.upper()
+                if _METHOD_RE.fullmatch(method):
+                    methods.append(method)
+                else:
+                    errors.append(f"Ignored the method filter {value!r}: a method is a word like GET or POST.")
+        try:
+            page = int(args.get("page", "1"))
+        except ValueError:
+            page = 1
+            errors.append(f"Ignored page={args.get('page')!r}: the page is a number.")
+        return cls(
+            q=q.strip(),
+            methods=tuple(dict.fromkeys(methods)),
+            blueprint=args.get("blueprint", "").strip(),
+            internal=_flag(args.get("internal")),
+            auto=_flag(args.get("auto")),
+            page=page,
+            errors=tuple(errors),
+        )
+
+    def url(self, endpoint: str = "route_explorer.index", **changes: t.Any) -> str:
+        """This state as a link, with some values changed (``page`` resets unless given)."""
+        values: dict[str, t.Any] = {
+            "q": self.q or None,
+            "method": list(self.methods) or None,
+            "blueprint": self.blueprint or None,
+            "internal": 1 if self.internal else None,
+            "auto": 1 if self.auto else None,
+            "page": None,
+        }
+        values.update(changes)
+        return url_for(endpoint, **{k: v for k, v in values.items() if v not in (None, False, "", [])})
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "on", "yes")
+
+
+def _result(state: PageState, per_page: int | None) -> t.Any:
+    inventory = get_inventory(current_app)
+    return inventory, search(
+        inventory,
+        state.q,
+        methods=state.methods,
+        blueprint=state.blueprint or None,
+        include_internal=state.internal,
+        page=state.page,
+        per_page=per_page,
+        server_name=current_app.config.get("SERVER_NAME") or request.host,
+    )
+
+
+def index() -> str:
+    """The page; an htmx request (typing, a filter, a page link) gets only the results fragment."""
+    state = PageState.from_args(request.args)
+    inventory, result = _result(state, PER_PAGE)
+    context = {
+        "state": state,
+        "result": result,
+        "groups": group_hits(result, inventory.blueprints),
+        "summary": summarize(inventory),
+        "inventory": inventory,
+        "app_name": current_app.name,
+        "current_page": "routes",
+        "method_choices": _method_choices(inventory.routes, state),
+        "app_level": APP_LEVEL,
+        "rule_segments": rule_segments,
+        "short_path": lambda file: display_path(file, current_app.root_path),
+        "automatic_methods": AUTOMATIC_METHODS,
+    }
+    htmx = HtmxHeaders(request.headers)
+    if htmx and not htmx.history_restore_request:
+        return render("route_explorer/_routes_results.html", **context)
+    return render("route_explorer/explorer.html", **context)
+
+
+def api_routes() -> Response:
+    """Every route that matches ``q``, ``method`` and ``blueprint``, as JSON (``Route.to_dict()``)."""
+    state = PageState.from_args(request.args)
+    _inventory, result = _result(state, None)
+    body: dict[str, t.Any] = result.to_dict()
+    if state.errors:
+        body["warnings"] = list(state.errors)
+    # Serialised here, not with the app's JSON provider: the host app's settings must not change our API.
+    return current_app.response_class(json.dumps(body, indent=2), mimetype="application/json")
+
+
+def _method_choices(routes: t.Iterable[t.Any], state: PageState) -> tuple[str, ...]:
+    """The methods worth a chip: the common ones the app uses, then the rest; HEAD/OPTIONS only if asked."""
+    used = {m for route in routes for m in route.methods or ()} | set(state.methods)
+    if not state.auto:
+        used -= AUTOMATIC_METHODS - set(state.methods)
+    common = [m for m in _COMMON_METHODS if m in used]
+    return tuple(common + sorted(used.difference(common)))
+
+
+class RuleSegment(t.NamedTuple):
+    """A piece of a rule string: literal text, or a variable with its converter as written."""
+
+    text: str
+    #: ``None`` for literal text; ``""`` for a bare ``<name>``; else e.g. ``"int(min=1)"``.
+    converter: str | None
+
+
+def rule_segments(rule: str) -> list[RuleSegment]:
+    """Split a rule for highlighting, keeping each converter and its arguments exactly as written."""
+    segments: list[RuleSegment] = []
+    position = 0
+    for match in _VARIABLE_RE.finditer(rule):
+        if match.start() > position:
+            segments.append(RuleSegment(rule[position : match.start()], None))
+        converter = match.group("converter") or ""
+        if converter and match.group("arguments") is not None:
+            converter += f"({match.group('arguments')})"
+        segments.append(RuleSegment(match.group("variable"), converter))
+        position = match.end()
+    if position < len(rule):
+        segments.append(RuleSegment(rule[position:], None))
+    return segments

@@ -1,0 +1,404 @@
+"""Typo-tolerant search over the route inventory, and the order the explorer shows routes in.
+
+One search serves the page, the JSON API and ``flask route-explorer list``. Text queries rank plain
+substring hits above fuzzy (rapidfuzz) ones; a query that starts with ``/`` is a path, and the rules
+that would really handle it (asked of Werkzeug's own matcher, never re-implemented) come first.
+The search keys are computed once per :class:`~flask_route_explorer.inventory.Inventory` and cached.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+import typing as t
+import weakref
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, RequestRedirect
+
+from .inventory import AUTOMATIC_METHODS, Inventory, Route
+
+#: Rows per page in the explorer: enough to scroll, few enough to render in a few milliseconds.
+PER_PAGE = 200
+#: The ``blueprint`` filter value that selects the rules registered on the app itself.
+APP_LEVEL = "-"
+#: Methods tried when looking for the rules that handle a path, in the order they are shown.
+MATCH_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+#: Fuzzy scores live below this, substring scores above: a plain hit always outranks a typo match.
+_SUBSTRING_BASE = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One route in a search result; ``matched_path`` marks a rule that handles the queried path."""
+
+    route: Route
+    score: float
+    matched_path: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Consecutive hits of one blueprint (``None``: the app's own rules), for the grouped page."""
+
+    blueprint: str | None
+    hits: tuple[Hit, ...]
+    #: Nesting level of the blueprint (``admin.reports`` is 1), for indentation.
+    depth: int = 0
+    #: True for the leading group of rules that handle the queried path.
+    matches: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of hits, with the counts the faces show."""
+
+    query: str
+    #: Routes the query ran over (the app's rules, plus the tools' own when asked for).
+    total: int
+    #: Routes that match the query and the filters, on every page.
+    count: int
+    #: The hits of this page, best first.
+    hits: tuple[Hit, ...]
+    page: int
+    pages: int
+    per_page: int | None
+    #: Internal rules (the explorer's, the toolbar's) left out.
+    hidden: int
+    #: True when the query was read as a path.
+    is_path: bool
+
+    @property
+    def path_matches(self) -> int:
+        return sum(1 for hit in self.hits if hit.matched_path)
+
+    @property
+    def first_index(self) -> int:
+        """1-based position of the first hit of this page among all hits (0 when there are none)."""
+        if not self.hits:
+            return 0
+        return (self.page - 1) * (self.per_page or 0) + 1
+
+    def to_dict(self) -> dict[str, t.Any]:
+        """The JSON of ``/api/routes`` and ``list --json``."""
+        return {"total": self.total, "count": self.count, "routes": [hit.route.to_dict() for hit in self.hits]}
+
+
+class _Index:
+    """Search keys of one inventory, computed once."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.routes = inventory.routes
+        #: Lower-cased fields per route, in the order they are worth: endpoint, view name, rule, blueprint.
+        self.fields: list[tuple[str, str, str, str]] = []
+        self.haystacks: list[str] = []
+        postings: dict[str, list[int]] = {}
+        for position, route in enumerate(self.routes):
+            view_names = " ".join(n for n in (*route.view.names, route.view.qualname or "") if n).lower()
+            fields = (route.endpoint.lower(), view_names, route.rule.lower(), (route.blueprint or "").lower())
+            self.fields.append(fields)
+            self.haystacks.append("\n".join(fields))
+            for word in set(_WORD_RE.findall(" ".join(fields))):
+                postings.setdefault(word, []).append(position)
+        self.words = list(postings)
+        self.postings = [postings[w] for w in self.words]
+        self.url_map: Map | None = self.routes[0].werkzeug_rule.map if self.routes else None
+        self.visible = [p for p, route in enumerate(self.routes) if not route.internal]
+        rank = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
+        #: App-level rules first, then each blueprint as registered (nested ones after their parent).
+        self.natural = sorted(range(len(self.routes)), key=lambda p: (rank.get(self.routes[p].blueprint or "", 0), p))
+        self.by_rule = {id(route.werkzeug_rule): p for p, route in enumerate(self.routes)}
+        self.match_methods = _methods_to_try(self.routes)
+
+
+#: A route's position in the inventory, its score, and whether it handles the queried path.
+_Ranked = tuple[int, float, bool]
+
+_indexes: dict[int, tuple[weakref.ref[Inventory], _Index]] = {}
+_indexes_lock = threading.Lock()
+
+
+def _index(inventory: Inventory) -> _Index:
+    """The cached keys of an inventory; the entry goes away with the inventory itself."""
+    key = id(inventory)
+    entry = _indexes.get(key)
+    if entry is not None and entry[0]() is inventory:
+        return entry[1]
+    with _indexes_lock:
+        entry = _indexes.get(key)
+        if entry is not None and entry[0]() is inventory:
+            return entry[1]
+        index = _Index(inventory)
+        _indexes[key] = (weakref.ref(inventory, lambda _ref, key=key: _indexes.pop(key, None)), index)
+        return index
+
+
+def search(
+    inventory: Inventory,
+    query: str = "",
+    *,
+    methods: t.Iterable[str] = (),
+    blueprint: str | None = None,
+    include_internal: bool = False,
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
+    server_name: str = "localhost",
+) -> SearchResult:
+    """Search and filter the inventory; ``per_page=None`` returns every hit on one page.
+
+    ``methods`` keeps routes that accept any of them; ``blueprint`` keeps one blueprint and the
+    blueprints nested in it (``APP_LEVEL`` keeps the app's own rules); internal rules are left out
+    unless ``include_internal``. ``server_name`` is the host a path query is matched for.
+    """
+    index = _index(inventory)
+    query = query.strip()
+    wanted_methods = {m.upper() for m in methods if m}
+    considered = range(len(index.routes)) if include_internal else index.visible
+    total = len(considered)
+    allowed: t.Sequence[int] = considered
+    if wanted_methods or blueprint:
+        allowed = [p for p in considered if _passes(index.routes[p], wanted_methods, blueprint)]
+    is_path = query.startswith("/")
+    ranked: list[_Ranked]
+    if not query:
+        keep = set(allowed) if len(allowed) != len(index.routes) else None
+        ranked = [(p, 0.0, False) for p in index.natural if keep is None or p in keep]
+    elif is_path:
+        ranked = _path_hits(index, allowed, query, server_name)
+    else:
+        ranked = _text_hits(index, allowed, query)
+    pages = max(1, math.ceil(len(ranked) / per_page)) if per_page else 1
+    page = min(max(1, page), pages)
+    shown = ranked[(page - 1) * per_page : page * per_page] if per_page else ranked
+    routes = index.routes
+    return SearchResult(
+        query=query,
+        total=total,
+        count=len(ranked),
+        hits=tuple(Hit(routes[p], score, matched) for p, score, matched in shown),
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        hidden=len(index.routes) - total,
+        is_path=is_path,
+    )
+
+
+def _passes(route: Route, methods: set[str], blueprint: str | None) -> bool:
+    if methods and route.methods is not None and methods.isdisjoint(route.methods):
+        return False
+    if blueprint:
+        if blueprint == APP_LEVEL:
+            return route.blueprint is None
+        name = route.blueprint or ""
+        return name == blueprint or name.startswith(blueprint + ".")
+    return True
+
+
+def _text_hits(index: _Index, positions: t.Sequence[int], query: str) -> list[_Ranked]:
+    """Substring hits (every term found) first, then fuzzy hits on whole words."""
+    lowered = query.lower()
+    terms = lowered.split()
+    haystacks = index.haystacks
+    found = [p for p in positions if terms[0] in haystacks[p]]
+    for term in terms[1:]:
+        found = [p for p in found if term in haystacks[p]]
+    fields = index.fields
+    scored = {p: _SUBSTRING_BASE + _substring_bonus(fields[p], lowered, terms) for p in found}
+    fuzzy = _fuzzy_scores(index, set(positions).difference(scored), lowered) if len(found) < len(positions) else {}
+    scored.update(fuzzy)
+    # Ties: the shorter last part of the endpoint is the closer hit (``user_profile`` before ``old_user_profile``).
+    order = sorted(scored, key=lambda p: (-scored[p], len(fields[p][0].rsplit(".", 1)[-1]), len(fields[p][0]), p))
+    return [(p, round(scored[p], 1), False) for p in order]
+
+
+def _substring_bonus(fields: tuple[str, str, str, str], query: str, terms: list[str]) -> float:
+    """Where the text was found: the whole endpoint beats its last part beats a prefix beats the rule."""
+    endpoint, view_names, rule, blueprint = fields
+    last = endpoint.rsplit(".", 1)[-1]
+    if query == endpoint:
+        return 60.0
+    if query == last or query in view_names.split():
+        return 50.0
+    if last.startswith(query) or endpoint.startswith(query):
+        return 40.0
+    if query in endpoint:
+        return 30.0
+    if query in view_names:
+        return 25.0
+    if query in rule:
+        return 20.0
+    if query in blueprint:
+        return 15.0
+    # Several terms, found in different fields.
+    return 10.0 + 5.0 * sum(term in endpoint for term in terms) / len(terms)
+
+
+def _fuzzy_scores(index: _Index, positions: set[int], query: str) -> dict[int, float]:
+    """Routes whose words resemble every word of the query (typos, transpositions); scores below 100.
+
+    Matching words instead of whole strings keeps it fast (the vocabulary of a 10,000-rule app is a
+    few thousand words) and lets ``usr profle`` find ``users.user_profile``.
+    """
+    words = _WORD_RE.findall(query)
+    if not positions or not words:
+        return {}
+    combined: dict[int, float] | None = None
+    for word in words:
+        if len(word) < 3:
+            return {}  # too short for a typo to be told from noise; substring search covered it
+        cutoff = 80.0 if len(word) <= 4 else 75.0
+        similar = process.extract(word, index.words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        best: dict[int, float] = {}
+        for _, score, word_position in similar:
+            for position in index.postings[word_position]:
+                if position in positions and best.get(position, 0.0) < score:
+                    best[position] = score
+        if combined is None:
+            combined = best
+        else:
+            combined = {p: combined[p] + s for p, s in best.items() if p in combined}
+        if not combined:
+            return {}
+    assert combined is not None
+    # Just below the substring tier, however good the typo match.
+    return {p: min(total / len(words), _SUBSTRING_BASE - 1.0) for p, total in combined.items()}
+
+
+def _path_hits(index: _Index, positions: t.Sequence[int], query: str, server_name: str) -> list[_Ranked]:
+    """Rules that handle the path (Werkzeug decides), then rules whose text contains it."""
+    path = query.split("?", 1)[0].split("#", 1)[0]
+    matched = [p for p in _matching_positions(index, path, server_name) if p in positions]
+    hits: list[_Ranked] = [(p, _SUBSTRING_BASE * 2, True) for p in matched]
+    taken = set(matched)
+    lowered = path.lower()
+    fields = index.fields
+    containing = [p for p in positions if lowered in fields[p][2] and p not in taken]
+    containing.sort(key=lambda p: (not fields[p][2].startswith(lowered), len(fields[p][2]), p))
+    hits += [(p, _SUBSTRING_BASE, False) for p in containing]
+    return hits
+
+
+def _matching_positions(index: _Index, path: str, server_name: str) -> list[int]:
+    """Every rule that handles ``path`` for some method, in the order the methods are tried.
+
+    A path that only redirects (a missing trailing slash) counts as handled by its target's rule.
+    """
+    if index.url_map is None:
+        return []
+    try:
+        adapter = index.url_map.bind(server_name)
+    except Exception:
+        return []
+    found: list[int] = []
+    for method in index.match_methods:
+        rule = _match(adapter, path, method)
+        if rule is None:
+            continue
+        position = index.by_rule.get(id(rule))
+        if position is not None and position not in found:
+            found.append(position)
+    return found
+
+
+def _methods_to_try(routes: t.Sequence[Route]) -> list[str]:
+    present = {m for route in routes for m in route.methods or ()}
+    extra = sorted(present.difference(MATCH_METHODS))
+    return [m for m in MATCH_METHODS if m in present or m in AUTOMATIC_METHODS] + extra
+
+
+def _match(adapter: t.Any, path: str, method: str) -> t.Any:
+    """The rule Werkzeug picks for ``path`` and ``method``, following one redirect; ``None`` if none."""
+    for _ in range(2):
+        try:
+            rule, _values = adapter.match(path, method=method, return_rule=True)
+            return rule
+        except RequestRedirect as redirect:
+            path = "/" + redirect.new_url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+        except (HTTPException, ValueError, LookupError):
+            return None
+    return None
+
+
+def group_hits(result: SearchResult, blueprints: t.Sequence[str]) -> tuple[Group, ...]:
+    """Split a page of hits into blueprint sections for display.
+
+    Without a query the sections follow the natural order (app first, then blueprints as
+    registered); with one they follow the ranking, each section where its best hit is. Rules
+    that handle a queried path come first in a section of their own.
+    """
+    groups: list[Group] = []
+    matched = tuple(hit for hit in result.hits if hit.matched_path)
+    if matched:
+        groups.append(Group(None, matched, matches=True))
+    by_blueprint: dict[str | None, list[Hit]] = {}
+    for hit in result.hits:
+        if not hit.matched_path:
+            by_blueprint.setdefault(hit.route.blueprint, []).append(hit)
+    names: t.Iterable[str | None] = by_blueprint
+    if not result.query:
+        rank = {name: order for order, name in enumerate(blueprints, start=1)}
+        names = sorted(by_blueprint, key=lambda name: rank.get(name or "", 0))
+    for name in names:
+        groups.append(Group(name, tuple(by_blueprint[name]), depth=name.count(".") if name else 0))
+    return tuple(groups)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The counts in the explorer's header: "1,412 rules · 103 blueprints · 5 hidden"."""
+
+    rules: int
+    blueprints: int
+    hidden: int
+    #: Blueprint names with their rule counts, app first, for the blueprint filter.
+    blueprint_counts: tuple[tuple[str, int], ...]
+
+
+def summarize(inventory: Inventory) -> Summary:
+    """Counts of the app's own rules and blueprints (the tools' own are counted as hidden)."""
+    counts: dict[str, int] = {}
+    hidden = 0
+    for route in inventory.routes:
+        if route.internal:
+            hidden += 1
+        elif route.blueprint:
+            counts[route.blueprint] = counts.get(route.blueprint, 0) + 1
+    internal_blueprints = {r.blueprint for r in inventory.routes if r.internal and r.blueprint}
+    names = [name for name in inventory.blueprints if name not in internal_blueprints]
+    return Summary(
+        rules=len(inventory.routes) - hidden,
+        blueprints=len(names),
+        hidden=hidden,
+        blueprint_counts=tuple((name, counts.get(name, 0)) for name in names),
+    )
+
+
+def display_path(file: str | None, root: str | None) -> str | None:
+    """A short form of a source path for tables: relative to the app's folder, or from the package on.
+
+    The full path stays in links and titles; this is only what a row shows.
+    """
+    if not file:
+        return None
+    if root:
+        try:
+            relative = os.path.relpath(file, root)
+        except ValueError:  # another drive on Windows
+            relative = file
+        if not relative.startswith(".."):
+            return relative
+        parent = os.path.dirname(os.path.abspath(root))
+        relative = os.path.relpath(file, parent) if parent else file
+        if not relative.startswith(".."):
+            return relative
+    marker = f"site-packages{os.sep}"
+    if marker in file:
+        return file.split(marker, 1)[1]
+    return file
