@@ -6,8 +6,18 @@ the dataclasses and function signatures below are fixed; the engine fills them i
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
 import typing as t
+import uuid
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from werkzeug.routing import AnyConverter, BaseConverter, BuildError
+from werkzeug.routing.converters import FloatConverter, NumberConverter, PathConverter, UUIDConverter
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -115,9 +125,89 @@ class Diagnosis:
         }
 
 
+# ---------------------------------------------------------------------------------------------
+# The engine. Imported below the contract because ``callsite`` builds ``CallSite`` objects.
+
+from . import _compat, callsite  # noqa: E402
+from .candidates import Candidate, find_candidates, looks_like_url, unregistered_blueprint  # noqa: E402
+from .inventory import Route, get_inventory  # noqa: E402
+
+log = logging.getLogger("flask_route_explorer")
+
+#: True while the engine builds a corrected call to verify it; our own url_for hooks stay out.
+_verifying: ContextVar[bool] = ContextVar("route_explorer_verifying", default=False)
+#: Keyword arguments of ``url_for`` that are not URL values.
+_OPTIONS = ("_anchor", "_method", "_scheme", "_external")
+_SAMPLE_UUID = uuid.UUID("12345678-1234-5678-1234-567812345678")
+_MISSING = object()
+
+
+def is_verifying() -> bool:
+    """Whether the current ``url_for`` is the engine checking a fix (hooks must not diagnose it)."""
+    return _verifying.get()
+
+
+@dataclass
+class _Call:
+    """Everything known about one url_for call, from a traceback or from the checker."""
+
+    endpoint: str
+    written: str | None
+    values: dict[str, t.Any]
+    method: str | None = None
+    external: bool | None = None
+    scheme: str | None = None
+    anchor: str | None = None
+    blueprint: str | None = None
+    site: CallSite | None = None
+    parsed: callsite.ParsedCall | None = None
+
+    @property
+    def shown(self) -> str:
+        """The endpoint as the caller wrote it."""
+        return self.written or self.endpoint
+
+    @property
+    def present(self) -> list[str]:
+        return [k for k, v in self.values.items() if v is not None]
+
+    @property
+    def names(self) -> t.Mapping[str, t.Any]:
+        return self.site.names if self.site is not None else {}
+
+
+@dataclass
+class _Fit:
+    """How a call's values fit one endpoint's best rule."""
+
+    route: Route
+    method_ok: bool
+    missing: list[str]
+    none_values: list[str]
+    renames: dict[str, str]
+    invalid: list[str]
+    conflicts: list[str]
+    unexpected: list[str]
+
+    @property
+    def builds(self) -> bool:
+        return self.method_ok and not (self.missing or self.invalid or self.conflicts)
+
+
+# --- Public entry points -------------------------------------------------------------------
+
+
 def diagnose(error: BaseException, app: Flask | None = None) -> Diagnosis:
     """Diagnose an exception raised by ``url_for``; never raises (kind ``other`` when unsure)."""
-    raise NotImplementedError
+    try:
+        if app is None:
+            from flask import current_app
+
+            app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+        return _diagnose_error(app, error, _call_from_error(error))
+    except Exception:
+        log.debug("flask-route-explorer could not diagnose %r", error, exc_info=True)
+        return Diagnosis("other", _error_endpoint(error), _message(error))
 
 
 def diagnose_call(
@@ -136,4 +226,679 @@ def diagnose_call(
     ``values`` may hold :data:`UNKNOWN` for a value that is passed but not known statically.
     ``blueprint`` is the blueprint a relative ``.name`` resolves against (``None``: outside any).
     """
-    raise NotImplementedError
+    values = {k: v for k, v in values.items() if k not in _OPTIONS}
+    facts = _Call(
+        endpoint=_resolve(endpoint, blueprint),
+        written=endpoint,
+        values=values,
+        method=method,
+        external=external,
+        scheme=scheme,
+        blueprint=blueprint,
+        site=call,
+    )
+    facts.parsed = _parse(facts)
+    try:
+        _build(app, facts.endpoint, _sampled(app, facts.endpoint, values), method, external, scheme, None)
+        return None
+    except Exception as error:
+        try:
+            return _diagnose_error(app, error, facts)
+        except Exception:
+            log.debug("flask-route-explorer could not diagnose %s", endpoint, exc_info=True)
+            return Diagnosis("other", endpoint, _message(error), call=call)
+
+
+def fixed_source(diagnosis: Diagnosis) -> str | None:
+    """The failing source line(s) with the call replaced by the fix, for a before/after diff."""
+    call = diagnosis.call
+    if diagnosis.fix is None or call is None or not call.source:
+        return None
+    parsed = callsite.find_call(call.source, _literals(diagnosis.endpoint))
+    if parsed is None:
+        return None
+    if not call.template:
+        return call.source[: parsed.start] + diagnosis.fix + call.source[parsed.end :]
+    start, end = callsite.template_wrapper(call.source, parsed)
+    if (start, end) == (parsed.start, parsed.end):  # not inside a tag on this line: the fix is "{{ call }}"
+        return call.source[:start] + diagnosis.fix.removeprefix("{{ ").removesuffix(" }}") + call.source[end:]
+    return call.source[:start] + diagnosis.fix + call.source[end:]
+
+
+# --- Facts about the call ------------------------------------------------------------------
+
+
+def _message(error: BaseException) -> str:
+    return str(error) or type(error).__name__
+
+
+def _error_endpoint(error: BaseException) -> str | None:
+    endpoint = getattr(error, "endpoint", None)
+    return str(endpoint) if endpoint is not None else None
+
+
+def _resolve(endpoint: str, blueprint: str | None) -> str:
+    """What Flask makes of a relative ``.name`` inside a request of ``blueprint``."""
+    if not endpoint.startswith("."):
+        return endpoint
+    return f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+
+
+def _literals(endpoint: str | None) -> list[str]:
+    return [endpoint] if endpoint else []
+
+
+def _parse(facts: _Call) -> callsite.ParsedCall | None:
+    if facts.site is None or not facts.site.source:
+        return None
+    wanted = [e for e in (facts.written, facts.endpoint) if e]
+    if facts.blueprint and facts.endpoint.startswith(facts.blueprint + "."):
+        wanted.append(facts.endpoint[len(facts.blueprint) :])
+    return callsite.find_call(facts.site.source, wanted, facts.values)
+
+
+def _call_from_error(error: BaseException) -> _Call:
+    """The endpoint, values and options of the failing call, read from Flask's url_for frame."""
+    frame = callsite.url_for_frame(error)
+    site = callsite.call_site(frame)
+    if frame is not None and "values" in frame.f_locals:
+        local = frame.f_locals
+        raw = dict(local.get("values") or {})
+        for key in _OPTIONS:
+            raw.pop(key, None)
+        helper = callsite.helper_frame(frame)
+        written = helper.f_locals.get("endpoint") if helper is not None else None
+        facts = _Call(
+            endpoint=str(local.get("endpoint")),
+            written=written if isinstance(written, str) else None,
+            values=raw,
+            method=local.get("_method"),
+            external=local.get("_external"),
+            scheme=local.get("_scheme"),
+            anchor=local.get("_anchor"),
+            blueprint=local.get("blueprint_name"),
+            site=site,
+        )
+    elif isinstance(error, BuildError):
+        facts = _Call(str(error.endpoint), None, dict(error.values or {}), method=error.method, site=site)
+    else:
+        facts = _Call(str(getattr(error, "endpoint", "") or ""), None, {}, site=site)
+    facts.parsed = _parse(facts)
+    if facts.parsed is not None and facts.parsed.endpoint_literal is not None:
+        literal = facts.parsed.endpoint_literal
+        if _resolve(literal, facts.blueprint) == facts.endpoint or literal == facts.endpoint:
+            facts.written = literal
+    return facts
+
+
+# --- Dispatch ------------------------------------------------------------------------------
+
+
+def _diagnose_error(app: Flask, error: BaseException, facts: _Call) -> Diagnosis:
+    message = str(error)
+    if isinstance(error, RuntimeError) and "SERVER_NAME" in message:
+        return _no_request_context(app, facts)
+    if isinstance(error, ValueError) and "_scheme" in message:
+        return _scheme_without_external(app, facts)
+    hook = callsite.hook_frame(error)
+    if hook is not None and not isinstance(error, BuildError):
+        return _url_defaults_hook(app, facts, error, hook)
+    if isinstance(error, (BuildError, ValueError, TypeError)) and facts.endpoint:
+        found = _diagnose_build(app, facts)
+        if found is not None:
+            return found
+    return Diagnosis("other", facts.shown or None, _message(error), call=facts.site)
+
+
+def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
+    """Why the endpoint and values do not build; ``None`` when they would."""
+    routes = get_inventory(app).routes_for(facts.endpoint)
+    if routes:
+        return _diagnose_values(app, facts, routes)
+    candidates = find_candidates(
+        app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method
+    )
+    unregistered = None if (candidates and candidates[0].cause == "url_not_endpoint") else unregistered_blueprint(app, facts.endpoint)
+    suggestions = tuple(_suggestion(app, c) for c in candidates)
+    if not candidates:
+        if unregistered is not None:
+            return _unregistered(facts, unregistered, ())
+        return Diagnosis(
+            "unknown_endpoint",
+            facts.shown,
+            f"There is no endpoint '{facts.shown}' and no endpoint has a similar name. "
+            "Check the explorer's route list for the name you want.",
+            call=facts.site,
+        )
+    top = candidates[0]
+    fit = _best_fit(app, get_inventory(app).routes_for(top.endpoint), {**facts.values, **(top.values or {})}, facts.method)
+    fix, fix_url, placeholders = _make_fix(app, facts, top.endpoint, fit, matched=top.values)
+    if unregistered is not None:
+        return _unregistered(facts, unregistered, suggestions)
+    kind = top.cause
+    if facts.written and facts.written.startswith(".") and kind != "relative_endpoint" and kind != "unknown_endpoint":
+        kind = "relative_endpoint"
+    explanation = _endpoint_sentence(kind, facts, top, fit) + _values_sentence(fit, placeholders, top.values is not None)
+    return Diagnosis(
+        kind,
+        facts.shown,
+        explanation,
+        suggestions=suggestions,
+        missing=tuple(m for m in fit.missing if m not in fit.renames.values()),
+        unexpected=tuple(fit.renames),
+        fix=fix,
+        fix_url=fix_url,
+        call=facts.site,
+    )
+
+
+def _suggestion(app: Flask, candidate: Candidate) -> Suggestion:
+    routes = get_inventory(app).routes_for(candidate.endpoint)
+    return Suggestion(candidate.endpoint, routes[0].rule if routes else "", candidate.score, candidate.reason)
+
+
+# --- Values against an existing endpoint -----------------------------------------------------
+
+
+def _converter(route: Route, name: str) -> BaseConverter | None:
+    return _compat.rule_converters(route.werkzeug_rule).get(name)
+
+
+def _accepts(route: Route, name: str, value: t.Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    converter = _converter(route, name)
+    if converter is None:
+        return True
+    try:
+        converter.to_url(value)
+    except Exception:
+        return False
+    return True
+
+
+def _name_similarity(given: str, needed: str) -> float:
+    if _normalised(given) == _normalised(needed):
+        return 1.0
+    if needed.endswith("_" + given) or given.endswith("_" + needed):  # id / user_id
+        return 0.9
+    return fuzz.ratio(given, needed) / 100
+
+
+def _normalised(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def _fit_route(route: Route, values: t.Mapping[str, t.Any], method: str | None) -> _Fit:
+    present = {k for k, v in values.items() if v is not None}
+    arguments = set(route.argument_names)
+    missing = [a for a in route.required_arguments if a not in present]
+    unexpected = [k for k in values if k not in arguments]
+    renames: dict[str, str] = {}
+    free = [u for u in unexpected if u in present]
+    for needed in missing:
+        scored = sorted(((_name_similarity(u, needed), u) for u in free), reverse=True)
+        if scored and (scored[0][0] >= 0.6 or (len(missing) == 1 and len(free) == 1 and _accepts(route, needed, values[scored[0][1]]))):
+            renames[scored[0][1]] = needed
+            free.remove(scored[0][1])
+    return _Fit(
+        route=route,
+        method_ok=method is None or route.allows(method),
+        missing=missing,
+        none_values=[a for a in missing if a in values and values[a] is None],
+        renames=renames,
+        invalid=[a for a in route.argument_names if a in present and not _accepts(route, a, values[a])],
+        conflicts=[k for k, v in route.defaults.items() if k in present and values[k] != v],
+        unexpected=unexpected,
+    )
+
+
+def _best_fit(app: Flask, routes: t.Sequence[Route], values: t.Mapping[str, t.Any], method: str | None) -> _Fit:
+    """The rule of an endpoint that the call comes closest to building."""
+    fits = [_fit_route(route, values, method) for route in routes]
+    return min(
+        fits,
+        key=lambda f: (not f.method_ok, len(f.missing) - len(f.renames) + len(f.invalid) + len(f.conflicts), len(f.missing)),
+    )
+
+
+def _diagnose_values(app: Flask, facts: _Call, routes: t.Sequence[Route]) -> Diagnosis | None:
+    fit = _best_fit(app, routes, facts.values, facts.method)
+    if fit.builds:
+        return None
+    endpoint = facts.endpoint
+    rule = fit.route.rule
+    same = Suggestion(endpoint, rule, 1.0, "the endpoint you named")
+    if not fit.method_ok:
+        return _method_not_allowed(app, facts, routes, fit)
+    if fit.none_values:
+        names = ", ".join(fit.none_values)
+        exprs = [_expression(facts, n) for n in fit.none_values]
+        shown = _names([e for n, e in zip(fit.none_values, exprs) if e and e not in (n, "None", "none")])
+        explanation = (
+            f"{names} {'was' if len(fit.none_values) == 1 else 'were'} passed as None, and Werkzeug drops "
+            f"None values, so '{endpoint}' ({rule}) is missing {'it' if len(fit.none_values) == 1 else 'them'}."
+            + (f" {shown} is None here." if shown else "")
+        )
+        return Diagnosis("none_parameter", facts.shown, explanation, (same,), missing=tuple(fit.none_values), call=facts.site)
+    kind = "wrong_parameter_name" if fit.renames else "missing_parameters" if fit.missing else "invalid_value" if fit.invalid else "other"
+    fix, fix_url, placeholders = _make_fix(app, facts, endpoint, fit)
+    if kind == "wrong_parameter_name":
+        renamed = ", ".join(f"{old} to {new}" for old, new in fit.renames.items())
+        explanation = f"'{endpoint}' has no variable {_names(fit.renames)}: its rule {rule} needs {_names(fit.missing)}. Rename {renamed}."
+    elif kind == "missing_parameters":
+        explanation = f"'{endpoint}' needs {_names(fit.missing)} for its rule {rule}, and the call does not pass {'it' if len(fit.missing) == 1 else 'them'}."
+    elif kind == "invalid_value":
+        explanation = " ".join(_invalid_sentence(fit.route, name, facts.values[name]) for name in fit.invalid)
+    else:
+        return None
+    if placeholders:
+        explanation += _placeholder_sentence(placeholders)
+    return Diagnosis(
+        kind,
+        facts.shown,
+        explanation,
+        (same,),
+        missing=tuple(m for m in fit.missing if m not in fit.renames.values()),
+        unexpected=tuple(fit.renames),
+        fix=fix,
+        fix_url=fix_url,
+        call=facts.site,
+    )
+
+
+def _invalid_sentence(route: Route, name: str, value: t.Any) -> str:
+    converter = _converter(route, name)
+    argument = next((a for a in route.arguments if a.name == name), None)
+    kind = argument.converter if argument else "its"
+    if isinstance(converter, AnyConverter):
+        items = ", ".join(repr(i) for i in sorted(converter.items))
+        return f"{value!r} is not a valid {name} for {route.rule}: it must be one of {items}."
+    return f"{value!r} is not a valid {name} for {route.rule}: the {kind} converter rejects it."
+
+
+def _method_not_allowed(app: Flask, facts: _Call, routes: t.Sequence[Route], fit: _Fit) -> Diagnosis:
+    method = (facts.method or "").upper()
+    allowed = sorted({m for r in routes for m in (r.visible_methods or ())})
+    inventory = get_inventory(app)
+    siblings = [
+        r for r in inventory.routes if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
+    ]
+    suggestions = [Suggestion(r.endpoint, r.rule, 0.97, f"same URL, allows {method}") for r in siblings]
+    suggestions.append(Suggestion(facts.endpoint, fit.route.rule, 0.9, f"allows {', '.join(allowed)}"))
+    explanation = f"'{facts.endpoint}' ({fit.route.rule}) allows only {', '.join(allowed)}, not {method}."
+    if siblings:
+        target = siblings[0].endpoint
+        explanation += f" '{target}' handles {method} on the same URL."
+        new_fit = _best_fit(app, inventory.routes_for(target), facts.values, method)
+        fix, fix_url, placeholders = _make_fix(app, facts, target, new_fit)
+    else:
+        fix, fix_url, placeholders = _make_fix(app, facts, facts.endpoint, fit, method=allowed[0] if allowed else None)
+    return Diagnosis(
+        "method_not_allowed", facts.shown, explanation + _placeholder_sentence(placeholders), tuple(suggestions[:5]),
+        fix=fix, fix_url=fix_url, call=facts.site,
+    )
+
+
+def _names(names: t.Iterable[str]) -> str:
+    listed = list(names)
+    if len(listed) < 2:
+        return "".join(listed)
+    return ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def _expression(facts: _Call, name: str) -> str | None:
+    if facts.parsed is None:
+        return None
+    return dict(facts.parsed.keywords).get(name)
+
+
+def _placeholder_sentence(placeholders: t.Sequence[str]) -> str:
+    if not placeholders:
+        return ""
+    return f" In the fix, replace {_names(placeholders)} with the real value{'s' if len(placeholders) > 1 else ''}."
+
+
+# --- Sentences about a wrong endpoint -----------------------------------------------------
+
+
+def _endpoint_sentence(kind: str, facts: _Call, top: Candidate, fit: _Fit) -> str:
+    shown, target = facts.shown, top.endpoint
+    blueprint = target.rpartition(".")[0]
+    where = f"in blueprint '{blueprint}' as '{target}'" if blueprint else f"as '{target}'"
+    if kind == "url_not_endpoint":
+        values = ", ".join(f"{k}={v!r}" for k, v in (top.values or {}).items())
+        return (
+            f"'{shown}' is a URL path, not an endpoint: url_for takes the endpoint's name. "
+            f"That path is handled by '{target}'" + (f" with {values}." if values else ".")
+        )
+    if kind == "relative_endpoint":
+        if facts.endpoint.startswith("."):
+            resolved = f"'{shown}' is relative, but there is no request blueprint here to resolve it against"
+        elif facts.blueprint:
+            resolved = f"'{shown}' resolved to '{facts.endpoint}' because the request is handled by blueprint '{facts.blueprint}', and there is no such endpoint"
+        else:
+            resolved = f"'{shown}' resolved to '{facts.endpoint}' because the request is not handled by a blueprint, and there is no such endpoint"
+        return f"{resolved}. '{shown[1:]}' is registered {where}."
+    if kind == "view_name_not_endpoint":
+        return f"There is no endpoint '{shown}': {top.reason.replace(' is registered as ', ' is registered under the endpoint ')}."
+    if kind == "missing_blueprint_prefix":
+        return f"There is no endpoint '{shown}'. The view '{target.rpartition('.')[2]}' is registered {where}."
+    if kind == "wrong_blueprint_prefix":
+        if "is the variable" in top.reason:
+            prefix = facts.endpoint.rpartition(".")[0]
+            return f"There is no endpoint '{shown}': '{prefix}' is the variable that holds the blueprint, whose name is '{blueprint}'. Use '{target}'."
+        return f"There is no endpoint '{shown}'. '{target.rpartition('.')[2]}' is registered {where}."
+    return f"There is no endpoint '{shown}'. The closest name is '{target}' ({round(_typo_similarity(top))}% similar).""
+
+
+def _typo_similarity(candidate: Candidate) -> float:
+    """The rapidfuzz similarity a fuzzy candidate was found with (its reason carries it)."""
+    found = re.search(r"(\d+)%", candidate.reason)
+    return float(found.group(1)) if found else candidate.score * 100
+
+
+def _values_sentence(fit: _Fit, placeholders: t.Sequence[str], from_url: bool) -> str:
+    if from_url:
+        return ""
+    parts = []
+    if fit.renames:
+        parts.append(f" It names the variable{'s' if len(fit.renames) > 1 else ''} {_names(fit.renames.values())}, not {_names(fit.renames)}.")
+    needed = [m for m in fit.missing if m not in fit.renames.values()]
+    if needed:
+        parts.append(f" It also needs {_names(needed)}.")
+    return "".join(parts) + _placeholder_sentence(placeholders)
+
+
+def _unregistered(facts: _Call, found: t.Any, suggestions: tuple[Suggestion, ...]) -> Diagnosis:
+    name = found.blueprint.name
+    return Diagnosis(
+        "blueprint_not_registered",
+        facts.shown,
+        f"Blueprint '{name}' ({found.variable} in {found.module}) is defined but never registered on this app, "
+        f"so '{facts.endpoint}' does not exist. Call app.register_blueprint({found.variable}).",
+        suggestions=suggestions,
+        call=facts.site,
+    )
+
+
+# --- Errors that are not BuildErrors ------------------------------------------------------
+
+
+def _no_request_context(app: Flask, facts: _Call) -> Diagnosis:
+    explanation = (
+        "url_for was called outside a request, and without SERVER_NAME Flask cannot build the URL. "
+        "Build it inside app.test_request_context(), or set SERVER_NAME (and PREFERRED_URL_SCHEME)."
+    )
+    inner = diagnose_call(app, facts.shown, facts.values, method=facts.method, external=facts.external, scheme=facts.scheme, call=facts.site)
+    if inner is not None:
+        explanation += f" The call would still fail in a request: {inner.headline}"
+        return Diagnosis("no_request_context", facts.shown, explanation, inner.suggestions, inner.missing, inner.unexpected, inner.fix, inner.fix_url, facts.site)
+    return Diagnosis("no_request_context", facts.shown, explanation, call=facts.site)
+
+
+def _scheme_without_external(app: Flask, facts: _Call) -> Diagnosis:
+    routes = get_inventory(app).routes_for(facts.endpoint)
+    explanation = (
+        f"_scheme={facts.scheme!r} only works with _external=True: Flask refuses to put a scheme on a relative URL. "
+        "Pass _external=True, or drop _scheme."
+    )
+    fix = fix_url = None
+    if routes:
+        fit = _best_fit(app, routes, facts.values, facts.method)
+        fix, fix_url, _ = _make_fix(app, facts, facts.endpoint, fit, external=True)
+    return Diagnosis("scheme_without_external", facts.shown, explanation, fix=fix, fix_url=fix_url, call=facts.site)
+
+
+def _url_defaults_hook(app: Flask, facts: _Call, error: BaseException, hook: tuple[t.Any, int]) -> Diagnosis:
+    frame, line = hook
+    name = frame.f_code.co_name
+    where = f"{frame.f_code.co_filename}:{line}"
+    explanation = (
+        f"The url_defaults hook '{name}' ({where}) raised {type(error).__name__}({_message(error)!r}) "
+        f"while building '{facts.endpoint}', which hides the real url_for error."
+    )
+    inner = None
+    with contextlib.suppress(Exception):
+        inner = _diagnose_build(app, facts)
+    if inner is None:
+        return Diagnosis("url_defaults_hook", facts.shown, explanation, call=facts.site)
+    explanation += f" {inner.explanation}"
+    return Diagnosis(
+        "url_defaults_hook", facts.shown, explanation, inner.suggestions, inner.missing, inner.unexpected,
+        inner.fix, inner.fix_url, facts.site,
+    )
+
+
+# --- The corrected call --------------------------------------------------------------------
+
+
+def _literal(value: t.Any, quote: str) -> str:
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+        return f"{quote}{escaped}{quote}"
+    if isinstance(value, (int, float, bool)) or value is None:
+        return repr(value)
+    return repr(str(value)) if quote == "'" else f'"{value}"'
+
+
+def _lookup(names: t.Mapping[str, t.Any], key: str) -> t.Any:
+    try:
+        value = names[key]
+    except Exception:
+        return _MISSING
+    from jinja2 import Undefined
+
+    return _MISSING if isinstance(value, Undefined) else value
+
+
+def _attribute(obj: t.Any, attr: str) -> t.Any:
+    try:
+        value = obj[attr] if isinstance(obj, Mapping) else getattr(obj, attr)
+    except Exception:
+        return _MISSING
+    if value is None or callable(value):
+        return _MISSING
+    return value
+
+
+def _fill(name: str, facts: _Call, target: str) -> tuple[str, t.Any] | None:
+    """An expression the caller can see that holds a value for ``name`` (``user.id`` for ``user_id``)."""
+    names = facts.names
+    if not names:
+        return None
+    direct = _lookup(names, name)
+    if direct is not _MISSING and direct is not None and not callable(direct):
+        return name, direct
+    owner, _, attr = name.rpartition("_")
+    attempts: list[tuple[str, str]] = []
+    if owner:
+        attempts.append((owner, attr))
+        if owner == "user":
+            attempts.append(("current_user", attr))
+    short = target.rpartition(".")[2]
+    blueprint = target.rpartition(".")[0].rpartition(".")[2]
+    for word in (*short.split("_"), blueprint.removesuffix("s")):
+        if word:
+            attempts.append((word, name))
+    template = facts.site is not None and facts.site.template
+    for base, attr_name in attempts:
+        obj = _lookup(names, base)
+        if obj is _MISSING or obj is None:
+            continue
+        value = _attribute(obj, attr_name)
+        if value is not _MISSING:
+            expr = f"{base}[{attr_name!r}]" if isinstance(obj, Mapping) and not template else f"{base}.{attr_name}"
+            return expr, value
+    return None
+
+
+def _sample(route: Route | None, name: str) -> t.Any:
+    """A value the argument's converter accepts, to build a fix that still has placeholders."""
+    converter = _converter(route, name) if route is not None else None
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    if isinstance(converter, UUIDConverter):
+        return _SAMPLE_UUID
+    if isinstance(converter, FloatConverter):
+        return float(converter.min) if converter.min is not None else 1.0
+    if isinstance(converter, NumberConverter):
+        return converter.min if converter.min is not None and converter.min > 0 else 1
+    if isinstance(converter, PathConverter):
+        return "path/to"
+    regex = getattr(converter, "regex", None)
+    if converter is not None and isinstance(regex, str):
+        for size in (1, 2, 3, 4, 5, 8, 10, 16, 32):
+            for candidate in ("x" * size, "1" * size, "a-" * (size // 2) + "a"):
+                with contextlib.suppress(Exception):
+                    if re.fullmatch(regex, converter.to_url(converter.to_python(candidate))):
+                        return converter.to_python(candidate)
+    return "x"
+
+
+def _sampled(app: Flask, endpoint: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The values with :data:`UNKNOWN` replaced by a value the rule's converter accepts."""
+    if not any(v is UNKNOWN for v in values.values()):
+        return dict(values)
+    routes = get_inventory(app).routes_for(endpoint)
+    result = {}
+    for name, value in values.items():
+        if value is UNKNOWN:
+            route = next((r for r in routes if name in r.argument_names), None)
+            value = _sample(route, name)
+        result[name] = value
+    return result
+
+
+def _build(app: Flask, endpoint: str, values: t.Mapping[str, t.Any], method: str | None, external: bool | None, scheme: str | None, anchor: str | None) -> str:
+    """Build for real, as the app would inside a request; bypasses wrappers of ``app.url_for``."""
+    token = _verifying.set(True)
+    try:
+        with app.test_request_context():
+            return type(app).url_for(app, endpoint, _method=method, _external=external, _scheme=scheme, _anchor=anchor, **values)
+    finally:
+        _verifying.reset(token)
+
+
+def _make_fix(
+    app: Flask,
+    facts: _Call,
+    target: str,
+    fit: _Fit,
+    *,
+    matched: t.Mapping[str, t.Any] | None = None,
+    method: str | None = None,
+    external: bool | None = None,
+) -> tuple[str | None, str | None, list[str]]:
+    """``(fix, fix_url, placeholders)``: the corrected call as code, verified by building it."""
+    parsed = facts.parsed
+    template = facts.site is not None and facts.site.template
+    quote = parsed.quote() if parsed is not None else "'"
+    if parsed is not None:
+        keywords = [(k, e) for k, e in parsed.keywords]
+        stars = list(parsed.star_kwargs)
+    else:
+        keywords = [(k, k.upper() if v is UNKNOWN else _literal(v, quote)) for k, v in facts.values.items()]
+        stars = []
+    runtime = {k: v for k, v in facts.values.items() if v is not None}
+    placeholders = [k.upper() for k, v in facts.values.items() if v is UNKNOWN and parsed is None]
+
+    if matched is not None:  # a URL path: the values come from matching it
+        keywords = [(k, _literal(v, quote)) for k, v in matched.items()] + [kw for kw in keywords if kw[0] not in matched]
+        runtime.update(matched)
+    for old, new in fit.renames.items():
+        keywords = [(new if k == old else k, e) for k, e in keywords]
+        runtime[new] = runtime.pop(old)
+    missing = [m for m in fit.missing if m not in fit.renames.values() and m not in runtime]
+    endpoint_expr = parsed.endpoint_expr if parsed is not None else None
+    dynamic = parsed is not None and parsed.endpoint_literal is None
+    view_args = _lookup(facts.names, "request")
+    view_args = getattr(view_args, "view_args", None) if view_args is not _MISSING else None
+    if missing and dynamic and target == facts.endpoint and isinstance(view_args, dict) and set(missing) <= set(view_args):
+        stars.append("request.view_args")
+        runtime.update({k: v for k, v in view_args.items() if k not in runtime})
+        missing = []
+    for name in missing:
+        filled = _fill(name, facts, target)
+        if filled is not None:
+            keywords.append((name, filled[0]))
+            runtime[name] = filled[1]
+        else:
+            placeholder = name.upper()
+            keywords.append((name, placeholder))
+            placeholders.append(placeholder)
+            runtime[name] = _sample(fit.route, name)
+    for name in fit.invalid:
+        replacement = _replacement(fit.route, name, runtime.get(name))
+        if replacement is None:
+            placeholder = name.upper()
+            keywords = [(k, placeholder if k == name else e) for k, e in keywords]
+            placeholders.append(placeholder)
+            runtime[name] = _sample(fit.route, name)
+        else:
+            keywords = [(k, _with_attribute(e, replacement[0], quote) if k == name else e) for k, e in keywords]
+            runtime[name] = replacement[1]
+    for name in list(runtime):  # values the caller did not write (UNKNOWN in static analysis) still build
+        if runtime[name] is UNKNOWN:
+            runtime[name] = _sample(fit.route, name)
+    final_method = method or facts.method
+    if method is not None:
+        keywords = [(k, _literal(method, quote) if k == "_method" else e) for k, e in keywords]
+    final_external = external if external is not None else facts.external
+    if external is not None:
+        keywords = [kw for kw in keywords if kw[0] != "_external"] + [("_external", "True" if not template else "true")]
+    if not dynamic or target != facts.endpoint or endpoint_expr is None:
+        endpoint_expr = _literal(target, quote)
+    try:
+        url = _build(app, target, runtime, final_method, final_external, facts.scheme, facts.anchor)
+    except Exception:
+        log.debug("flask-route-explorer: the fix for %s does not build", target, exc_info=True)
+        return None, None, placeholders
+    if parsed is not None:
+        text = parsed.render(endpoint_expr, keywords, stars)
+    else:
+        text = "url_for(" + ", ".join([endpoint_expr, *(f"{k}={e}" for k, e in keywords), *(f"**{s}" for s in stars)]) + ")"
+    if template:
+        source = facts.site.source if facts.site is not None else None
+        if parsed is not None and source:
+            text = callsite.rewrite_call(source, parsed, text, template=True)[1]
+        else:
+            text = "{{ " + text + " }}"
+    return text, url, placeholders
+
+
+def _replacement(route: Route, name: str, value: t.Any) -> tuple[str, t.Any] | None:
+    """A value the converter accepts, derived from the rejected one: ``('.id', 7)`` or ``("'monthly'", ...)``.
+
+    The first item is an attribute suffix (starting with ``.``) or a literal that replaces the expression.
+    """
+    converter = _converter(route, name)
+    if isinstance(converter, AnyConverter) and isinstance(value, str):
+        best = process.extractOne(value, sorted(converter.items), scorer=fuzz.ratio, score_cutoff=60)
+        if best is not None:
+            return "=" + best[0], best[0]
+        return None
+    attr = name.rpartition("_")[2] or name
+    found = _attribute(value, attr) if value is not None else _MISSING
+    if found is not _MISSING and _accepts(route, name, found):
+        return "." + attr, found
+    return None
+
+
+def _with_attribute(expr: str, replacement: str, quote: str) -> str:
+    if replacement.startswith("="):
+        return _literal(replacement[1:], quote)
+    return expr + replacement
+
+
+__all__ = [
+    "KINDS",
+    "UNKNOWN",
+    "CallSite",
+    "Diagnosis",
+    "Suggestion",
+    "diagnose",
+    "diagnose_call",
+    "fixed_source",
+    "is_verifying",
+]

@@ -1,9 +1,68 @@
-"""PEP 678 notes with the diagnosis on every failing url_for (issue: diagnosis)."""
+"""The diagnosis as a PEP 678 note on every failing ``url_for``.
+
+Most url_for errors are met in a pytest run or a CLI traceback, not on the error page: a note
+(``error.add_note``) prints the headline and the fix right under the traceback there.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+import typing as t
+
+from .diagnosis import Diagnosis, diagnose, is_verifying
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.routing import BuildError
+
+log = logging.getLogger("flask_route_explorer")
+
+#: Marks an exception that already carries our note.
+_MARK = "__route_explorer_noted__"
+#: First characters of our note, to recognise it.
+NOTE_PREFIX = "flask-route-explorer: "
+
+
+def note_text(diagnosis: Diagnosis) -> str:
+    """Headline, fix and the URL it builds: what a developer needs under a traceback."""
+    lines = [NOTE_PREFIX + diagnosis.headline]
+    if diagnosis.call is not None and diagnosis.call.file:
+        lines.append(f"  Call: {diagnosis.call.file}:{diagnosis.call.line}")
+    if diagnosis.fix:
+        lines.append(f"  Fix: {diagnosis.fix}")
+    if diagnosis.fix_url:
+        lines.append(f"  Builds: {diagnosis.fix_url}")
+    elif diagnosis.suggestions:
+        lines.append("  Did you mean: " + ", ".join(f"'{s.endpoint}'" for s in diagnosis.suggestions[:3]))
+    return "\n".join(lines)
+
+
+def annotate(error: BaseException, app: Flask) -> None:
+    """Add the diagnosis of a url_for failure to ``error`` as a note, once; never raises."""
+    try:
+        if is_verifying() or getattr(error, _MARK, False):
+            return
+        setattr(error, _MARK, True)
+        diagnosis = diagnose(error, app)
+        if diagnosis.kind == "other":
+            return  # Werkzeug's own message says all we know
+        error.add_note(note_text(diagnosis))
+    except Exception:
+        log.debug("flask-route-explorer could not annotate %r", error, exc_info=True)
+
+
+def _handler_for(app: Flask) -> t.Callable[[BuildError, str, dict[str, t.Any]], None]:
+    def add_route_explorer_note(error: BuildError, endpoint: str, values: dict[str, t.Any]) -> None:
+        """Enrich, never answer: returning ``None`` lets the BuildError reach the caller."""
+        annotate(error, app)
+        return None
+
+    add_route_explorer_note.__route_explorer__ = True  # type: ignore[attr-defined]
+    return add_route_explorer_note
 
 
 def install(app: Flask) -> None:
-    """Register the url_build_error_handler that adds the diagnosis as a note."""
+    """Register the ``url_build_error_handler`` that adds the diagnosis as a note (idempotent)."""
+    if any(getattr(h, "__route_explorer__", False) for h in app.url_build_error_handlers):
+        return
+    app.url_build_error_handlers.append(_handler_for(app))

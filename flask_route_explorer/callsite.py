@@ -1,0 +1,372 @@
+"""The failing ``url_for`` call: where it is (Python line or template line) and its text.
+
+A traceback says *that* url_for failed; to rewrite the call we need the caller's frame (its
+variables fill in missing values) and the call's text (to change only what is wrong). Both come
+from walking outward from Flask's own ``url_for`` frame, so it works while the error is being
+handled (inside ``url_build_error_handlers``, where the traceback starts at ``url_for``) and later
+(on the error page, where Jinja has rewritten the template frames).
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import os
+import re
+import typing as t
+from collections import ChainMap
+from dataclasses import dataclass
+from types import FrameType, TracebackType
+
+import flask.helpers
+from flask import Flask
+from flask.sansio.app import App
+
+from .diagnosis import CallSite
+
+#: Code objects of the functions a failing call goes through; the caller is just outside them.
+URL_FOR_CODES = frozenset({Flask.url_for.__code__, flask.helpers.url_for.__code__})
+#: The code of Flask's ``inject_url_defaults``: a frame below it is a ``url_defaults`` hook.
+INJECT_DEFAULTS_CODE = App.inject_url_defaults.__code__
+#: Modules between the caller and ``Flask.url_for`` (Flask's helper, Jinja's call machinery,
+#: a recording wrapper of ours): never the call site.
+_PLUMBING_MODULES = ("flask.", "jinja2.", "werkzeug.", "flask_route_explorer")
+#: Lines shown around the call on the error page.
+CONTEXT_LINES = 5
+#: A call spread over more lines than this is not rewritten.
+_MAX_CALL_LINES = 12
+
+_CALL_START_RE = re.compile(r"(?<![\w.])((?:[A-Za-z_][\w]*\.)*url_for)\s*\(")
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_]\w*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCall:
+    """One ``url_for(...)`` call as written: its text split into arguments (expressions kept as text)."""
+
+    #: Start and end offsets of the call in the searched text.
+    start: int
+    end: int
+    #: The callee as written: ``url_for``, ``flask.url_for``, ``app.url_for``.
+    func: str
+    #: The first positional argument as written (``'users.profile'``, ``request.endpoint``).
+    endpoint_expr: str | None
+    #: The endpoint when it is a string literal, else ``None``.
+    endpoint_literal: str | None
+    #: ``(name, expression)`` for each keyword argument, in order.
+    keywords: tuple[tuple[str, str], ...]
+    #: ``**mapping`` expressions, in order.
+    star_kwargs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return self.render(self.endpoint_expr or "", self.keywords, self.star_kwargs)
+
+    def quote(self) -> str:
+        """The quote character the endpoint was written with (templates inside ``href="..."`` need it kept)."""
+        expr = (self.endpoint_expr or "").lstrip("rbuRBU")
+        return '"' if expr.startswith('"') else "'"
+
+    def render(self, endpoint_expr: str, keywords: t.Iterable[tuple[str, str]], star_kwargs: t.Iterable[str] = ()) -> str:
+        """The call text for other arguments, in the same style."""
+        parts = [endpoint_expr] if endpoint_expr else []
+        parts += [f"{name}={expr}" for name, expr in keywords]
+        parts += [f"**{expr}" for expr in star_kwargs]
+        return f"{self.func}({', '.join(parts)})"
+
+
+def _matching_paren(text: str, open_index: int) -> int | None:
+    """Index just after the bracket closing ``text[open_index]``, skipping strings."""
+    depth = 0
+    quote: str | None = None
+    i = open_index
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 2
+                continue
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _split_arguments(inner: str) -> list[str]:
+    """Split an argument list at its top-level commas."""
+    parts: list[str] = []
+    depth = 0
+    quote: str | None = None
+    current: list[str] = []
+    i = 0
+    while i < len(inner):
+        char = inner[i]
+        if quote:
+            if char == "\\" and i + 1 < len(inner):
+                current.append(inner[i : i + 2])
+                i += 2
+                continue
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            i += 1
+            continue
+        current.append(char)
+        i += 1
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def _string_literal(expr: str) -> str | None:
+    try:
+        value = ast.literal_eval(expr)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _parse_at(text: str, match: re.Match[str]) -> ParsedCall | None:
+    open_index = match.end() - 1
+    end = _matching_paren(text, open_index)
+    if end is None:
+        return None
+    endpoint_expr: str | None = None
+    keywords: list[tuple[str, str]] = []
+    stars: list[str] = []
+    for part in _split_arguments(text[open_index + 1 : end - 1]):
+        if part.startswith("**"):
+            stars.append(part[2:].strip())
+            continue
+        name, eq, expr = part.partition("=")
+        if eq and _IDENTIFIER_RE.match(name.strip()) and not expr.startswith("="):
+            keywords.append((name.strip(), expr.strip()))
+        elif endpoint_expr is None:
+            endpoint_expr = part
+        else:
+            return None  # more positional arguments than url_for takes: not a call we understand
+    return ParsedCall(
+        start=match.start(),
+        end=end,
+        func=match.group(1),
+        endpoint_expr=endpoint_expr,
+        endpoint_literal=_string_literal(endpoint_expr) if endpoint_expr else None,
+        keywords=tuple(keywords),
+        star_kwargs=tuple(stars),
+    )
+
+
+def find_calls(text: str) -> list[ParsedCall]:
+    """Every ``url_for(...)`` call in ``text`` that can be read."""
+    calls = []
+    for match in _CALL_START_RE.finditer(text):
+        parsed = _parse_at(text, match)
+        if parsed is not None:
+            calls.append(parsed)
+    return calls
+
+
+def find_call(text: str | None, endpoints: t.Collection[str] = (), keywords: t.Collection[str] | None = None) -> ParsedCall | None:
+    """The call in ``text`` that most likely failed: the one whose endpoint literal is one of ``endpoints``.
+
+    With several calls on a line, the endpoint decides; then the keyword names; then the first call.
+    """
+    if not text:
+        return None
+    calls = find_calls(text)
+    if not calls:
+        return None
+    if endpoints:
+        same = [c for c in calls if c.endpoint_literal in endpoints]
+        if same:
+            calls = same
+        elif len(calls) > 1:
+            dynamic = [c for c in calls if c.endpoint_literal is None]
+            calls = dynamic or calls
+    if keywords is not None and len(calls) > 1:
+        wanted = set(keywords)
+        calls = sorted(calls, key=lambda c: -len(wanted & {name for name, _ in c.keywords}))
+    return calls[0]
+
+
+def template_wrapper(source: str, call: ParsedCall) -> tuple[int, int]:
+    """The span of the ``{{ ... }}`` or ``{% ... %}`` tag around a call in a template line.
+
+    The call alone is returned when it is not inside a tag on this line.
+    """
+    opening = max(source.rfind("{{", 0, call.start), source.rfind("{%", 0, call.start))
+    if opening < 0:
+        return call.start, call.end
+    closer = "}}" if source.startswith("{{", opening) else "%}"
+    closing = source.find(closer, call.end)
+    between = source.find("}}" if closer == "}}" else "%}", opening + 2, call.start)
+    if closing < 0 or between >= 0:
+        return call.start, call.end
+    closing += 2
+    # Keep whitespace-control markers ({{- -}}) with the tag.
+    return opening, closing
+
+
+def rewrite_call(source: str, call: ParsedCall, new_text: str, template: bool) -> tuple[str, str]:
+    """``(fixed_source, fix)``: ``source`` with the call replaced, and the replaced piece itself.
+
+    For a template, the piece is the whole tag the call sits in (``{{ url_for(...) }}``), with the
+    call replaced: that is what a developer pastes.
+    """
+    fixed = source[: call.start] + new_text + source[call.end :]
+    if not template:
+        return fixed, new_text
+    start, end = template_wrapper(source, call)
+    if (start, end) == (call.start, call.end):
+        return fixed, "{{ " + new_text + " }}"
+    delta = len(new_text) - (call.end - call.start)
+    return fixed, fixed[start : end + delta]
+
+
+def frames_of(tb: TracebackType | None) -> list[tuple[FrameType, int]]:
+    """``(frame, line)`` of each traceback entry, outermost first."""
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+def url_for_frame(error: BaseException) -> FrameType | None:
+    """Flask's ``url_for`` frame for this error (its locals hold the endpoint and values), or ``None``."""
+    helper: FrameType | None = None
+    for frame, _ in frames_of(error.__traceback__):
+        if frame.f_code is Flask.url_for.__code__:
+            return frame
+        if frame.f_code is flask.helpers.url_for.__code__ and helper is None:
+            helper = frame
+    return helper
+
+
+def helper_frame(frame: FrameType | None) -> FrameType | None:
+    """``flask.url_for``'s frame just outside ``Flask.url_for``: it still holds the endpoint as written."""
+    back = frame.f_back if frame is not None else None
+    while back is not None and _is_plumbing(back):
+        if back.f_code is flask.helpers.url_for.__code__:
+            return back
+        back = back.f_back
+    return None
+
+
+def hook_frame(error: BaseException) -> tuple[FrameType, int] | None:
+    """The ``url_defaults`` hook frame the error was raised in (``(frame, line)``), or ``None``."""
+    frames = frames_of(error.__traceback__)
+    for position, (frame, _) in enumerate(frames):
+        if frame.f_code is INJECT_DEFAULTS_CODE and position + 1 < len(frames):
+            return frames[position + 1]
+    return None
+
+
+def _is_plumbing(frame: FrameType) -> bool:
+    if "__jinja_template__" in frame.f_globals:
+        return False
+    module = frame.f_globals.get("__name__") or ""
+    return module == "flask" or module.startswith(_PLUMBING_MODULES)
+
+
+def _caller(frame: FrameType) -> FrameType | None:
+    """The first frame outside url_for and its plumbing."""
+    back = frame.f_back
+    while back is not None and _is_plumbing(back):
+        back = back.f_back
+    return back
+
+
+def _template_source(template: t.Any) -> str | None:
+    filename = getattr(template, "filename", None)
+    if filename and os.path.isfile(filename):
+        try:
+            with open(filename, encoding="utf-8") as f:
+                return f.read()
+        except (OSError, UnicodeDecodeError):
+            pass
+    loader = getattr(getattr(template, "environment", None), "loader", None)
+    name = getattr(template, "name", None)
+    if loader is not None and name:
+        try:
+            return str(loader.get_source(template.environment, name)[0])
+        except Exception:
+            return None
+    return None
+
+
+def _source_lines(frame: FrameType, template: t.Any) -> list[str]:
+    if template is not None:
+        text = _template_source(template)
+        return text.splitlines() if text is not None else []
+    filename = frame.f_code.co_filename
+    linecache.checkcache(filename)
+    return [line.rstrip("\n") for line in linecache.getlines(filename, frame.f_globals)]
+
+
+def _call_text(lines: list[str], line: int) -> str | None:
+    """The source from ``line`` on, until the url_for call on it is closed (multi-line calls)."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    for extra in range(line, min(len(lines), line + _MAX_CALL_LINES)):
+        match = _CALL_START_RE.search(text)
+        if match is None or _matching_paren(text, match.end() - 1) is not None:
+            break
+        text += "\n" + lines[extra]
+    return text
+
+
+def _template_names(frame: FrameType) -> t.Mapping[str, t.Any]:
+    from jinja2.debug import get_template_locals
+
+    try:
+        return get_template_locals(frame.f_locals)
+    except Exception:
+        return {}
+
+
+def call_site(url_for: FrameType | None) -> CallSite | None:
+    """The call site of the url_for whose frame is given; ``None`` when no user frame called it."""
+    if url_for is None:
+        return None
+    frame = _caller(url_for)
+    if frame is None:
+        return None
+    template = frame.f_globals.get("__jinja_template__")
+    if template is not None:
+        try:
+            line = int(template.get_corresponding_lineno(frame.f_lineno))
+        except Exception:
+            line = frame.f_lineno
+        file = template.filename or template.name
+        names: t.Mapping[str, t.Any] = _template_names(frame)
+    else:
+        line = frame.f_lineno
+        file = frame.f_code.co_filename
+        names = ChainMap(dict(frame.f_locals), frame.f_globals)
+    lines = _source_lines(frame, template)
+    low, high = max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
+    return CallSite(
+        file=file,
+        line=line,
+        source=_call_text(lines, line),
+        template=template is not None,
+        names=names,
+        context=tuple((n, lines[n - 1]) for n in range(low, high + 1)),
+    )

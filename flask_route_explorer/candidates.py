@@ -1,0 +1,326 @@
+"""Which endpoints a wrong endpoint name probably meant, ranked by cause before by spelling.
+
+Fuzzy matching alone guesses; most wrong endpoints have a precise cause (a missing blueprint
+prefix, a view function's name, a blueprint's variable instead of its name, a relative name that
+resolved elsewhere, a URL path). Those candidates come first with high scores; rapidfuzz then
+catches typos, with a cut-off so that a name close to nothing gets no suggestion at all.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import typing as t
+import weakref
+from dataclasses import dataclass
+
+from flask.sansio.blueprints import Blueprint
+from rapidfuzz import fuzz, process
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+
+from .inventory import Inventory, Route, get_inventory
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+#: At most this many candidates are returned.
+LIMIT = 5
+#: rapidfuzz ``ratio`` (0-100) below which a name is not a typo of another.
+FULL_CUTOFF = 80.0
+SHORT_CUTOFF = 80.0
+#: Fuzzy scores are scaled below every deterministic cause.
+FUZZY_WEIGHT = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An endpoint the caller may have meant, the diagnosis kind it stands for, and why."""
+
+    endpoint: str
+    score: float
+    reason: str
+    #: The diagnosis kind this candidate explains (``missing_blueprint_prefix``, ``unknown_endpoint``...).
+    cause: str
+    #: For a URL path: the values the path matched with.
+    values: t.Mapping[str, t.Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessBlueprint:
+    """A ``Blueprint`` object found in a loaded module, and the global name it is bound to."""
+
+    module: str
+    variable: str
+    blueprint: Blueprint
+
+
+def _normalise(name: str) -> str:
+    """Compare names without case, ``_`` and ``-``: ``UserProfile`` and ``user_profile`` meet."""
+    return re.sub(r"[_\-]", "", name.lower())
+
+
+def _short(endpoint: str) -> str:
+    return endpoint.rpartition(".")[2]
+
+
+def _prefix(endpoint: str) -> str:
+    return endpoint.rpartition(".")[0]
+
+
+def _inner_function_names(view: t.Any, depth: int = 2) -> list[str]:
+    """Names of functions a decorator without ``functools.wraps`` hides in its closure."""
+    names: list[str] = []
+    for cell in getattr(view, "__closure__", None) or ():
+        try:
+            content = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if callable(content) and isinstance(getattr(content, "__name__", None), str) and hasattr(content, "__code__"):
+            names.append(content.__name__)
+            if depth > 1:
+                names += _inner_function_names(content, depth - 1)
+    return names
+
+
+class Index:
+    """Lookup tables over one inventory, built once: a diagnosis at 10,000 rules stays in milliseconds."""
+
+    def __init__(self, app: Flask, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self.endpoints: list[str] = [e for e in inventory.by_endpoint if not inventory.by_endpoint[e][0].internal]
+        self.by_short: dict[str, list[str]] = {}
+        self.by_normalised_short: dict[str, list[str]] = {}
+        #: Other names of a view (function, class, wrapped function) -> ``(endpoint, how)``.
+        self.by_view_name: dict[str, list[tuple[str, str]]] = {}
+        for endpoint in self.endpoints:
+            short = _short(endpoint)
+            self.by_short.setdefault(short, []).append(endpoint)
+            self.by_normalised_short.setdefault(_normalise(short), []).append(endpoint)
+            for name, how in self._view_names(app, endpoint):
+                if name != short:
+                    self.by_view_name.setdefault(name, []).append((endpoint, how))
+        self.shorts: list[str] = list(self.by_normalised_short)
+        self.blueprints: dict[int, list[str]] = {}
+        for name, blueprint in app.blueprints.items():
+            self.blueprints.setdefault(id(blueprint), []).append(name)
+
+    def _view_names(self, app: Flask, endpoint: str) -> list[tuple[str, str]]:
+        source = self.inventory.by_endpoint[endpoint][0].view
+        found: list[tuple[str, str]] = []
+        view_class = getattr(app.view_functions.get(endpoint), "view_class", None)
+        for name in source.names:
+            if view_class is not None and name == view_class.__name__:
+                found.append((name, f"view class '{name}'"))
+            else:
+                found.append((name, f"view function '{name}'"))
+        for name in _inner_function_names(app.view_functions.get(endpoint)):
+            if name not in source.names:
+                found.append((name, f"function '{name}' wrapped without functools.wraps"))
+        return found
+
+    def registered_names(self, blueprint: Blueprint) -> list[str]:
+        """The dotted names a blueprint object is registered under (several when nested twice)."""
+        return self.blueprints.get(id(blueprint), [])
+
+
+_index_lock = threading.Lock()
+_indexes: dict[int, tuple[weakref.ref[Inventory], Index]] = {}
+
+
+def get_index(app: Flask, inventory: Inventory | None = None) -> Index:
+    """The lookup tables for the app's current inventory (rebuilt when the inventory is)."""
+    inventory = inventory or get_inventory(app)
+    cached = _indexes.get(id(inventory))
+    if cached is not None and cached[0]() is inventory:
+        return cached[1]
+    with _index_lock:
+        index = Index(app, inventory)
+        for key in [k for k, (ref, _) in _indexes.items() if ref() is None]:
+            del _indexes[key]
+        _indexes[id(inventory)] = (weakref.ref(inventory), index)
+        return index
+
+
+_blueprints_cache: tuple[int, tuple[ProcessBlueprint, ...]] = (-1, ())
+
+
+def process_blueprints() -> tuple[ProcessBlueprint, ...]:
+    """Every ``Blueprint`` bound to a module global in the running process.
+
+    Blueprints are created at import time, so the scan is redone only when modules were loaded.
+    """
+    global _blueprints_cache
+    if _blueprints_cache[0] == len(sys.modules):
+        return _blueprints_cache[1]
+    found: list[ProcessBlueprint] = []
+    for module_name, module in list(sys.modules.items()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for variable, value in list(namespace.items()):
+            if isinstance(value, Blueprint):
+                found.append(ProcessBlueprint(module_name, variable, value))
+    _blueprints_cache = (len(sys.modules), tuple(found))
+    return _blueprints_cache[1]
+
+
+def unregistered_blueprint(app: Flask, endpoint: str) -> ProcessBlueprint | None:
+    """The blueprint an endpoint's prefix names when it exists in the process but not on the app."""
+    prefix = _prefix(endpoint)
+    if not prefix or prefix in app.blueprints:
+        return None
+    registered = {id(bp) for bp in app.blueprints.values()}
+    first = prefix.split(".")[0]
+    for found in process_blueprints():
+        if id(found.blueprint) not in registered and found.blueprint.name in (prefix, first):
+            return found
+    return None
+
+
+def _fit_bonus(routes: t.Sequence[Route], values: t.Collection[str], method: str | None) -> float:
+    """A small bonus (at most 0.03) for a candidate whose arguments and methods fit the call."""
+    if not routes:
+        return 0.0
+    best = 0.0
+    for route in routes:
+        arguments = set(route.argument_names)
+        given = set(values)
+        covered = 1.0 if not route.required_arguments else len(given & set(route.required_arguments)) / len(route.required_arguments)
+        extra = 1.0 if given <= arguments else 0.0
+        allowed = 1.0 if method is None or route.allows(method) else 0.0
+        best = max(best, 0.015 * covered + 0.005 * extra + 0.01 * allowed)
+    return best
+
+
+def _add(found: dict[str, Candidate], candidate: Candidate) -> None:
+    if candidate.endpoint not in found or found[candidate.endpoint].score < candidate.score:
+        found[candidate.endpoint] = candidate
+
+
+def _blueprint_label(endpoint: str) -> str:
+    prefix = _prefix(endpoint)
+    return f"blueprint '{prefix}'" if prefix else "the app (no blueprint)"
+
+
+def match_path(app: Flask, path: str, method: str | None) -> tuple[str, dict[str, t.Any]] | None:
+    """The endpoint and values a URL path is routed to, as the app itself would match it."""
+    target = path
+    if "://" in target:
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    target = target.partition("?")[0].partition("#")[0]
+    if not target.startswith("/"):
+        return None
+    adapter = app.url_map.bind(app.config.get("SERVER_NAME") or "localhost")
+    for _ in range(3):  # follow a slash redirect or two
+        try:
+            endpoint, values = adapter.match(target, method or "GET")
+            return str(endpoint), dict(values)
+        except RequestRedirect as redirect:
+            target = "/" + redirect.new_url.split("://", 1)[-1].partition("/")[2]
+        except MethodNotAllowed:
+            try:
+                endpoint, values = adapter.match(target, None)
+                return str(endpoint), dict(values)
+            except HTTPException:
+                return None
+        except HTTPException:
+            return None
+    return None
+
+
+def looks_like_url(endpoint: str) -> bool:
+    return endpoint.startswith("/") or "://" in endpoint
+
+
+def find_candidates(
+    app: Flask,
+    endpoint: str,
+    *,
+    written: str | None = None,
+    values: t.Collection[str] = (),
+    method: str | None = None,
+) -> list[Candidate]:
+    """Ranked candidates (best first, at most :data:`LIMIT`) for an endpoint that does not exist.
+
+    ``endpoint`` is what Werkzeug was asked for; ``written`` what the caller wrote (``.edit``).
+    """
+    index = get_index(app)
+    routes_for = index.inventory.routes_for
+    found: dict[str, Candidate] = {}
+
+    def add(target: str, score: float, reason: str, cause: str, matched: t.Mapping[str, t.Any] | None = None) -> None:
+        bonus = _fit_bonus(routes_for(target), values, method)
+        _add(found, Candidate(target, round(min(1.0, score + bonus), 3), reason, cause, matched))
+
+    if looks_like_url(endpoint):
+        matched = match_path(app, endpoint, method)
+        if matched is not None:
+            add(matched[0], 0.97, f"'{endpoint}' is routed to it", "url_not_endpoint", matched[1])
+        return list(found.values())
+
+    short, prefix = _short(endpoint), _prefix(endpoint)
+
+    if written and written.startswith("."):
+        name = written[1:]
+        for target in index.by_short.get(_short(name), ()):
+            if target.endswith("." + name) or target == name:
+                add(target, 0.96, f"'{name}' is in {_blueprint_label(target)}", "relative_endpoint")
+
+    # The blueprint's variable written instead of its name: ``users_bp.profile`` for ``users.profile``.
+    if prefix:
+        for found_bp in process_blueprints():
+            if found_bp.variable == prefix and found_bp.blueprint.name != prefix:
+                for registered in index.registered_names(found_bp.blueprint):
+                    target = f"{registered}.{short}"
+                    if target in index.inventory.by_endpoint:
+                        add(target, 0.96, f"'{prefix}' is the variable; the blueprint is named '{registered}'", "wrong_blueprint_prefix")
+
+    for target in index.by_short.get(short, ()):
+        if target == endpoint:
+            continue
+        if prefix and target.endswith("." + endpoint):
+            add(target, 0.95, f"same view in nested {_blueprint_label(target)}", "missing_blueprint_prefix")
+        elif not prefix:
+            add(target, 0.95, f"same view in {_blueprint_label(target)}", "missing_blueprint_prefix")
+        else:
+            similarity = fuzz.ratio(prefix, _prefix(target)) / 100
+            add(target, 0.9 + 0.04 * similarity, f"same name in {_blueprint_label(target)}", "wrong_blueprint_prefix")
+
+    for name in dict.fromkeys((endpoint, short)):
+        for target, how in index.by_view_name.get(name, ()):
+            same_blueprint = not prefix or _prefix(target) == prefix
+            add(target, 0.95 if same_blueprint else 0.92, f"{how} is registered as '{target}'", "view_name_not_endpoint")
+
+    for target in index.by_normalised_short.get(_normalise(short), ()):
+        if target not in found and _short(target) != short:
+            add(target, 0.9, f"same name written differently in {_blueprint_label(target)}", _cause_for(prefix, target))
+
+    _fuzzy(index, endpoint, found, add)
+    return sorted(found.values(), key=lambda c: -c.score)[:LIMIT]
+
+
+def _cause_for(prefix: str, target: str) -> str:
+    """The same short name spelt differently is about the prefix when the prefixes differ."""
+    if prefix == _prefix(target) or not _prefix(target):
+        return "unknown_endpoint"
+    return "wrong_blueprint_prefix" if prefix else "missing_blueprint_prefix"
+
+
+def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate], add: t.Callable[..., None]) -> None:
+    """Typos: the full dotted name, then the short name alone (a typo plus a missing prefix)."""
+    scores: dict[str, float] = {}
+    for target, score, _ in process.extract(endpoint, index.endpoints, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=FULL_CUTOFF):
+        scores[target] = score
+    short = _normalise(_short(endpoint))
+    prefix = _prefix(endpoint)
+    if len(short) >= 3:
+        for name, score, _ in process.extract(short, index.shorts, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=SHORT_CUTOFF):
+            for target in index.by_normalised_short[name]:
+                penalty = 0.0 if not prefix or _prefix(target) == prefix else 4.0
+                scores[target] = max(scores.get(target, 0.0), score - penalty)
+    for target, score in scores.items():
+        if target in found or target == endpoint:
+            continue
+        add(target, FUZZY_WEIGHT * score / 100, f"typo ({round(score)}%)", "unknown_endpoint")
