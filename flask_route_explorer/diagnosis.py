@@ -589,7 +589,7 @@ def _endpoint_sentence(kind: str, facts: _Call, top: Candidate, fit: _Fit) -> st
             prefix = facts.endpoint.rpartition(".")[0]
             return f"There is no endpoint '{shown}': '{prefix}' is the variable that holds the blueprint, whose name is '{blueprint}'. Use '{target}'."
         return f"There is no endpoint '{shown}'. '{target.rpartition('.')[2]}' is registered {where}."
-    return f"There is no endpoint '{shown}'. The closest name is '{target}' ({round(_typo_similarity(top))}% similar).""
+    return f"There is no endpoint '{shown}'. The closest name is '{target}' ({round(_typo_similarity(top))}% similar)."
 
 
 def _typo_similarity(candidate: Candidate) -> float:
