@@ -359,7 +359,7 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
         app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method
     )
     unregistered = None if (candidates and candidates[0].cause == "url_not_endpoint") else unregistered_blueprint(app, facts.endpoint)
-    suggestions = tuple(_suggestion(app, c) for c in candidates)
+    suggestions = tuple(_suggestion(app, c, facts) for c in candidates)
     if not candidates:
         if unregistered is not None:
             return _unregistered(facts, unregistered, ())
@@ -392,9 +392,11 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
     )
 
 
-def _suggestion(app: Flask, candidate: Candidate) -> Suggestion:
+def _suggestion(app: Flask, candidate: Candidate, facts: _Call) -> Suggestion:
+    """The candidate with the rule the call would build (an endpoint can have several rules)."""
     routes = get_inventory(app).routes_for(candidate.endpoint)
-    return Suggestion(candidate.endpoint, routes[0].rule if routes else "", candidate.score, candidate.reason)
+    rule = _best_fit(app, routes, {**facts.values, **(candidate.values or {})}, facts.method).route.rule if routes else ""
+    return Suggestion(candidate.endpoint, rule, candidate.score, candidate.reason)
 
 
 # --- Values against an existing endpoint -----------------------------------------------------
@@ -683,13 +685,24 @@ def _literal(value: t.Any, quote: str) -> str:
 
 
 def _lookup(names: t.Mapping[str, t.Any], key: str) -> t.Any:
-    try:
-        value = names[key]
-    except Exception:
-        return _MISSING
+    """A name the caller sees; proxies outside their context and Jinja's Undefined count as absent."""
     from jinja2 import Undefined
 
-    return _MISSING if isinstance(value, Undefined) else value
+    try:
+        value = names[key]
+        return _MISSING if isinstance(value, Undefined) else value
+    except Exception:
+        return _MISSING
+
+
+def _request_view_args(names: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    """``request.view_args`` as the caller sees it, for ``url_for(request.endpoint, **request.view_args)``."""
+    request = _lookup(names, "request")
+    try:
+        view_args = request.view_args if request is not _MISSING else None
+    except Exception:
+        return None
+    return view_args if isinstance(view_args, dict) else None
 
 
 def _attribute(obj: t.Any, attr: str) -> t.Any:
@@ -812,9 +825,8 @@ def _make_fix(
     missing = [m for m in fit.missing if m not in fit.renames.values() and m not in runtime]
     endpoint_expr = parsed.endpoint_expr if parsed is not None else None
     dynamic = parsed is not None and parsed.endpoint_literal is None
-    view_args = _lookup(facts.names, "request")
-    view_args = getattr(view_args, "view_args", None) if view_args is not _MISSING else None
-    if missing and dynamic and target == facts.endpoint and isinstance(view_args, dict) and set(missing) <= set(view_args):
+    view_args = _request_view_args(facts.names) if missing and dynamic and target == facts.endpoint else None
+    if view_args is not None and set(missing) <= set(view_args):
         stars.append("request.view_args")
         runtime.update({k: v for k, v in view_args.items() if k not in runtime})
         missing = []
