@@ -187,7 +187,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
             try:
                 return original(endpoint, **arguments)
             except Exception as error:
-                _annotate(error, app)
+                notes.annotate(error, app)
                 raise
         url: str | None = None
         failure: Exception | None = None
@@ -220,18 +220,11 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                 else:
                     records.append(record)
                 if failure is not None:
-                    _annotate(failure, app)
+                    notes.annotate(failure, app)
 
     functools.update_wrapper(url_for, original)
     setattr(url_for, _MARKER, True)
     return url_for
-
-
-def _annotate(error: Exception, app: Flask) -> None:
-    """Let the diagnosis note reach failures that are not BuildErrors (``notes.annotate`` never raises)."""
-    annotate = getattr(notes, "annotate", None)  # the notes module is still being written
-    if annotate is not None:
-        annotate(error, app)
 
 
 def _records() -> list[_Record]:
