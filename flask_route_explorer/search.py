@@ -387,18 +387,21 @@ def display_path(file: str | None, root: str | None) -> str | None:
     """
     if not file:
         return None
-    if root:
-        try:
-            relative = os.path.relpath(file, root)
-        except ValueError:  # another drive on Windows
-            relative = file
-        if not relative.startswith(".."):
-            return relative
-        parent = os.path.dirname(os.path.abspath(root))
-        relative = os.path.relpath(file, parent) if parent else file
-        if not relative.startswith(".."):
-            return relative
-    marker = f"site-packages{os.sep}"
+    marker = f"{os.sep}site-packages{os.sep}"
+    if root and not _relative(file, root).startswith(".."):
+        return _relative(file, root)
     if marker in file:
         return file.split(marker, 1)[1]
+    if root:
+        # Beside the app's package: the project folder (tests/, other packages of the project).
+        relative = _relative(file, os.path.dirname(os.path.abspath(root)))
+        if not relative.startswith(".."):
+            return relative
     return file
+
+
+def _relative(file: str, base: str) -> str:
+    try:
+        return os.path.relpath(file, base)
+    except ValueError:  # another drive on Windows
+        return file
