@@ -1,9 +1,282 @@
-"""The enriched BuildError page (issue: diagnosis)."""
+"""The enriched page for a failing ``url_for``: a thin face over :func:`diagnosis.diagnose`.
+
+The handler must never change how the app handles errors. It is registered only when the explorer
+is mounted, never over a handler the app already has, and every time it runs it first asks which
+handler Flask would have chosen without it: if there is one, that handler answers, exactly as it
+would have. Only an error that would otherwise reach the debugger (or the bare 500) is explained,
+and if explaining fails in any way the original exception goes on to the debugger, untouched.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import json
+import logging
+import os
+import re
+import sysconfig
+import traceback
+import typing as t
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from . import callsite, recorder
+from .diagnosis import CallSite, Diagnosis, diagnose
+from .extension import is_enabled
+from .inventory import Route, get_inventory
+from .rendering import render
+from .web import _security_headers, client_allowed
+from .web.explorer import rule_segments
+
+log = logging.getLogger("flask_route_explorer")
+
+#: ``?_route_explorer=debugger`` makes the handler step aside, so the Werkzeug debugger shows the error.
+STEP_ASIDE_PARAM = "_route_explorer"
+STEP_ASIDE_VALUE = "debugger"
+
+#: ``url_for`` failures that are not BuildErrors (converter values, ``_scheme``, no SERVER_NAME,
+#: a ``url_defaults`` hook). These classes are far too common to claim: the handler explains one
+#: only when the recorder saw this very exception object come out of ``url_for`` in this request.
+OTHER_URL_FOR_ERRORS: tuple[type[Exception], ...] = (ValueError, RuntimeError, KeyError, AttributeError)
+HANDLED_ERRORS: tuple[type[Exception], ...] = (BuildError, *OTHER_URL_FOR_ERRORS)
+
+#: Frames in these directories are plumbing (stdlib, installed packages, this package): shown dimmed.
+_LIBRARY_DIRS = tuple(
+    os.path.realpath(path) + os.sep
+    for path in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], os.path.dirname(__file__)}
+)
 
 
 def install(app: Flask) -> None:
-    """Register the enriched error page for the app's url_for failures."""
+    """Register the handler for each url_for failure class the app does not already handle itself."""
+    app_handlers = app.error_handler_spec[None][None]
+    for error_class in HANDLED_ERRORS:
+        if error_class not in app_handlers:
+            app.register_error_handler(error_class, handle_url_for_error)
+
+
+def handle_url_for_error(error: Exception) -> t.Any:
+    """Explain a failing ``url_for`` (status 500), or behave exactly as Flask would without us."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    other_handler = handler_without_us(app, error)
+    if other_handler is not None:
+        return app.ensure_sync(other_handler)(error)
+    if not _should_explain(app, error):
+        return _as_if_unhandled(app, error)
+    try:
+        return explain(app, error)
+    except Exception:
+        log.exception("flask-route-explorer could not explain %s; showing the original error", type(error).__name__)
+    # Re-raised outside the ``except`` block so the original keeps its own ``__context__``.
+    return _as_if_unhandled(app, error)
+
+
+def handler_without_us(app: Flask, error: Exception) -> t.Callable[[Exception], t.Any] | None:
+    """The handler ``Flask._find_error_handler`` would pick if ours were not registered.
+
+    Same order as Flask: status code first for HTTP errors, then the request's blueprints (innermost
+    first) before the app, and along the exception's MRO within each.
+    """
+    code = getattr(type(error), "code", None) if isinstance(error, HTTPException) else None
+    for status in (code, None) if code is not None else (None,):
+        for name in (*request.blueprints, None):
+            handlers = app.error_handler_spec[name][status]
+            for error_class in type(error).__mro__:
+                handler = handlers.get(error_class)
+                if handler is not None and handler is not handle_url_for_error:
+                    return handler
+    return None
+
+
+def _as_if_unhandled(app: Flask, error: Exception) -> t.Any:
+    """What Flask does when no handler matches: an HTTP error is its own response, the rest propagates."""
+    if isinstance(error, HTTPException) and not app.trap_http_exception(error):
+        return error
+    raise error
+
+
+def _should_explain(app: Flask, error: Exception) -> bool:
+    return (
+        is_enabled(app)
+        and client_allowed(request.remote_addr, app.config["ROUTE_EXPLORER_ALLOWED_IPS"])
+        and request.args.get(STEP_ASIDE_PARAM) != STEP_ASIDE_VALUE
+        and (isinstance(error, BuildError) or recorder.raised_by_url_for(error))
+    )
+
+
+def wants_json() -> bool:
+    """JSON only when the client prefers it to HTML (``Accept: */*`` gets the page)."""
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
+def explain(app: Flask, error: Exception) -> Response:
+    """The 500 response: the JSON answer or the HTML page, both from one :class:`Diagnosis`.
+
+    The page gets the explorer pages' own security headers (CSP without inline script), which also
+    keep Flask-DebugToolbar out: its inline script and styles cannot run under that policy.
+    """
+    diagnosis = diagnose(error, app)
+    if wants_json():
+        payload = {"error": type(error).__name__, "message": str(error), "diagnosis": diagnosis.to_dict()}
+        response = Response(json.dumps(payload, indent=2), 500, mimetype="application/json")
+    else:
+        response = Response(render_page(app, error, diagnosis), 500, mimetype="text/html")
+    return _security_headers(response)
+
+
+# --- what the template shows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One traceback frame as shown: ``library`` frames (stdlib, site-packages) are dimmed."""
+
+    file: str
+    display_file: str
+    line: int | None
+    function: str
+    code: str
+    library: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A suggestion with the route behind it, for the near-miss table."""
+
+    endpoint: str
+    rule: str
+    score: float
+    reason: str
+    route: Route | None
+
+
+def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
+    """The full HTML document (a real ``</body>``, so Flask-DebugToolbar can still inject itself)."""
+    call = diagnosis.call
+    return render(
+        "route_explorer/error.html",
+        app_name=app.name,
+        current_page="",
+        error_class=type(error).__name__,
+        error_module=type(error).__module__,
+        message=str(error),
+        diagnosis=diagnosis,
+        kind_label=diagnosis.kind.replace("_", " ").capitalize(),
+        explanation_rest=diagnosis.explanation.partition(". ")[2].strip(),
+        call=call,
+        call_display_file=display_path(call.file) if call and call.file else None,
+        corrected_line=corrected_line(call, diagnosis.endpoint, diagnosis.fix) if call else None,
+        near_misses=near_misses(app, diagnosis),
+        rule_segments=rule_segments,
+        frames=frames(error),
+        markdown=markdown_report(error, diagnosis),
+        debugger_url=debugger_url(),
+        request_method=request.method,
+        step_aside_param=f"{STEP_ASIDE_PARAM}={STEP_ASIDE_VALUE}",
+    )
+
+
+def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
+    inventory = get_inventory(app)
+    return [
+        NearMiss(s.endpoint, s.rule, s.score, s.reason, next(iter(inventory.routes_for(s.endpoint)), None))
+        for s in diagnosis.suggestions
+    ]
+
+
+def frames(error: BaseException) -> list[Frame]:
+    """The traceback, innermost last, with Jinja's template frames as Jinja rewrote them."""
+    shown: list[Frame] = []
+    for summary in traceback.extract_tb(error.__traceback__):
+        real = os.path.realpath(summary.filename)
+        shown.append(
+            Frame(
+                file=summary.filename,
+                display_file=display_path(summary.filename),
+                line=summary.lineno,
+                function=summary.name,
+                code=(summary.line or "").strip(),
+                library=real.startswith(_LIBRARY_DIRS),
+            )
+        )
+    return shown
+
+
+def display_path(path: str) -> str:
+    """A path short enough to read: relative to the working directory or to site-packages."""
+    real = os.path.realpath(path)
+    for marker in ("site-packages" + os.sep, "dist-packages" + os.sep):
+        if marker in real:
+            return real.split(marker, 1)[1]
+    cwd = os.getcwd() + os.sep
+    return real[len(cwd) :] if real.startswith(cwd) else path
+
+
+def corrected_line(call: CallSite, endpoint: str | None, fix: str | None) -> str | None:
+    """The call's source line with the failing call (or its template tag) replaced by the fix.
+
+    Plain substitution for the before/after view, located with the engine's own call parser;
+    ``None`` when the call is not on that line as written.
+    """
+    if fix is None or not call.source:
+        return None
+    parsed = callsite.find_call(call.source, endpoint)
+    if parsed is None:
+        return None
+    start, end = parsed.start, parsed.end
+    if call.template and fix.startswith("{{"):
+        start, end = callsite.template_wrapper(call.source, parsed)
+        if (start, end) == (parsed.start, parsed.end):  # the tag spans several lines: swap the call only
+            fix = fix.removeprefix("{{").removesuffix("}}").strip()
+    return call.source[:start] + fix + call.source[end:]
+
+
+def debugger_url() -> str | None:
+    """The same GET request with the step-aside flag, or ``None`` when it cannot be re-run safely."""
+    if request.method != "GET":
+        return None
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != STEP_ASIDE_PARAM]
+    query.append((STEP_ASIDE_PARAM, STEP_ASIDE_VALUE))
+    return f"{request.script_root}{request.path}?{urlencode(query)}"
+
+
+def markdown_report(error: Exception, diagnosis: Diagnosis) -> str:
+    """Error, call, diagnosis and fix as Markdown, for pasting into an issue or a chat."""
+    call = diagnosis.call
+    language = "jinja" if call and call.template else "python"
+    lines = [f"**{type(error).__name__}**: {_inline_code(str(error))}", "", f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}"]
+    if call and call.source:
+        where = f"{display_path(call.file)}:{call.line}" if call.file else "unknown location"
+        lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]
+    if diagnosis.fix:
+        lines += ["", "**Fix**:", *_fenced(diagnosis.fix, language)]
+        if diagnosis.fix_url:
+            lines.append(f"builds {_inline_code(diagnosis.fix_url)}")
+    else:
+        lines += ["", "No safe automatic fix."]
+    if diagnosis.suggestions:
+        lines += ["", "**Near misses**:"]
+        lines += [f"- {_inline_code(s.endpoint)} {_inline_code(s.rule)}: {s.reason}" for s in diagnosis.suggestions]
+    return "\n".join(lines) + "\n"
+
+
+def _fence_for(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    fence = _fence_for(text)
+    return [fence + language, text, fence]
+
+
+def _inline_code(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
