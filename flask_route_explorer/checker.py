@@ -53,7 +53,8 @@ KIND_CODES: t.Mapping[str, str] = {
     "view_name_not_endpoint": "RE001",
     "url_not_endpoint": "RE001",
     "blueprint_not_registered": "RE001",
-    "relative_endpoint": "RE002",
+    # A relative endpoint the checker resolved, that names nothing in its blueprint.
+    "relative_endpoint": "RE001",
     "missing_parameters": "RE003",
     "none_parameter": "RE004",
     "wrong_parameter_name": "RE005",
@@ -67,6 +68,9 @@ _KWARGS_HIDE = frozenset({"missing_parameters", "wrong_parameter_name"})
 
 #: Kinds whose fix only replaces the endpoint name with one deterministic candidate.
 FIXABLE_KINDS = frozenset({"missing_blueprint_prefix", "view_name_not_endpoint", "wrong_blueprint_prefix"})
+
+#: Candidates the engine found by cause score at least this; typos score below (see candidates.py).
+SURE_SCORE = 0.9
 
 #: File suffixes read as Jinja templates inside template folders.
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg", ".txt", ".jinja", ".jinja2", ".j2"})
@@ -580,7 +584,8 @@ class _Checker:
         if isinstance(endpoint_node, ast.Constant) and isinstance(endpoint_node.value, str):
             endpoint = endpoint_node.value
             span = _python_span(source, endpoint_node, endpoint)
-        segment = _segment(source, node)
+        # A call over several lines may hold comments: the engine gets it on one clean line.
+        segment = _segment(source, node) if node.lineno == node.end_lineno else ast.unparse(node)
         return _Call(
             path=source.path,
             line=node.lineno,
@@ -727,8 +732,9 @@ class _Checker:
                 self._add(source, call, lines, Finding(
                     file=self.display(call.path), line=call.line, column=call.column, code="RE002",
                     kind="relative_endpoint", endpoint=call.endpoint,
-                    message=f"could not resolve relative endpoint {call.endpoint!r}: no blueprint {where} found; "
-                    "write the full endpoint name",
+                    message=f"Could not resolve the relative endpoint {call.endpoint!r}: no {where} of a blueprint "
+                    "or the app was found. Write the full endpoint name.",
+                    path=call.path,
                 ))
                 return
             blueprints: t.Iterable[str | None] = sorted(call.contexts, key=lambda b: b or "")
@@ -744,9 +750,10 @@ class _Checker:
             code = KIND_CODES.get(result.kind)
             if code is None or (call.star_kwargs and result.kind in _KWARGS_HIDE):
                 continue
-            message = result.headline
+            message = result.explanation
             if call.endpoint.startswith(".") and len(call.contexts or ()) > 1:
-                message = f"{message} (in blueprint {blueprint!r})" if blueprint else f"{message} (outside blueprints)"
+                where = f"in blueprint {blueprint!r}" if blueprint else "outside blueprints"
+                message = f"When rendered {where}: {message}"
             if (code, message) in seen:
                 continue
             seen.add((code, message))
@@ -798,7 +805,8 @@ class _Checker:
                 continue
             self.report.findings.append(Finding(
                 file=self.display(view.file), line=view.line or 1, column=1, code="RE009", kind=None,
-                endpoint=endpoint, message=f"endpoint {endpoint!r} ({route.rule}) is never referenced by url_for",
+                endpoint=endpoint, message=f"Endpoint {endpoint!r} ({route.rule}) is never referenced by a literal url_for call.",
+                path=view.file,
             ))
 
     def display(self, path: str) -> str:
@@ -815,11 +823,20 @@ def _resolve(endpoint: str, blueprint: str | None) -> str:
 
 
 def _replacement(result: Diagnosis, endpoint: str) -> str | None:
-    """The one endpoint ``--fix`` may write: a deterministic candidate, never a fuzzy guess."""
-    if result.kind not in FIXABLE_KINDS or endpoint.startswith(".") or len(result.suggestions) != 1:
+    """The one endpoint ``--fix`` may write: a single candidate with a deterministic cause.
+
+    The engine scores causes (prefix, view name, blueprint variable, relative name, same name
+    elsewhere) at :data:`SURE_SCORE` or more and typos below it; a second sure candidate, or a
+    blueprint-prefix candidate that is not about the blueprint's variable, leaves it to a person.
+    """
+    if result.kind not in FIXABLE_KINDS or endpoint.startswith(".") or not result.suggestions:
         return None
-    candidate = result.suggestions[0].endpoint
-    return candidate if candidate != endpoint else None
+    sure = [s for s in result.suggestions if s.score >= SURE_SCORE]
+    if len(sure) != 1 or sure[0] is not result.suggestions[0] or sure[0].endpoint == endpoint:
+        return None
+    if result.kind == "wrong_blueprint_prefix" and "variable" not in sure[0].reason:
+        return None
+    return sure[0].endpoint
 
 
 def _template_folders(app: Flask) -> list[Path]:

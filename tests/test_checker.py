@@ -1,0 +1,204 @@
+"""The static url_for checker against a fixture project with planted mistakes, and the demo app."""
+
+from __future__ import annotations
+
+import re
+import sys
+import typing as t
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from flask_route_explorer import check
+from flask_route_explorer.checker import CODES, CheckReport, Finding, check_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = FIXTURES / "checkproj"
+PACKAGE = PROJECT / "checkproj"
+EXPECT = re.compile(r"(?:#|\{#)[^\n]*?expect:\s*((?:RE\d{3}[,\s]*)+)")
+
+
+def planted(root: Path) -> set[tuple[str, int, str]]:
+    """Every ``expect: CODE`` marker of the fixture: (file relative to root, line, code)."""
+    found: set[tuple[str, int, str]] = set()
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix not in (".py", ".html", ".txt"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in EXPECT.finditer(line):
+                for code in re.findall(r"RE\d{3}", match.group(1)):
+                    found.add((path.relative_to(root).as_posix(), number, code))
+    return found
+
+
+def reported(findings: t.Iterable[Finding], root: Path) -> set[tuple[str, int, str]]:
+    return {(Path(t.cast(str, f.path)).resolve().relative_to(root.resolve()).as_posix(), f.line, f.code) for f in findings}
+
+
+@pytest.fixture(scope="module")
+def project_app() -> t.Iterator[Flask]:
+    sys.path.insert(0, str(PROJECT))
+    try:
+        from checkproj import create_app
+
+        yield create_app()
+    finally:
+        sys.path.remove(str(PROJECT))
+
+
+@pytest.fixture(scope="module")
+def report(project_app: Flask) -> CheckReport:
+    return check_report(project_app)
+
+
+def test_fixture_plants_enough_faults_of_every_kind() -> None:
+    expected = planted(PACKAGE)
+    assert len(expected) >= 40
+    assert {code for _, _, code in expected} == {c for c in CODES if c != "RE009"}
+    python = {file for file, _, _ in expected if file.endswith(".py")}
+    templates = {file for file, _, _ in expected if not file.endswith(".py")}
+    assert len(python) >= 5 and len(templates) >= 8
+
+
+def test_findings_are_exactly_the_planted_faults(report: CheckReport) -> None:
+    expected = planted(PACKAGE)
+    found = reported(report.findings, PACKAGE)
+    assert found - expected == set(), "false positives"
+    assert expected - found == set(), "missed faults"
+
+
+def test_clean_files_report_nothing(project_app: Flask) -> None:
+    assert not check(project_app, [PACKAGE / "clean.py", PACKAGE / "templates" / "clean.html"])
+
+
+def test_counts_dynamic_calls_as_unverifiable(report: CheckReport) -> None:
+    dynamic = {(Path(u.file).name, u.line) for u in report.unverifiable}
+    assert dynamic == {("helpers.py", 16), ("helpers.py", 17), ("clean.html", 13), ("index.html", 10)}
+    assert report.calls >= 100
+    assert report.files == len([p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".html", ".txt")])
+    assert report.unparsable == []
+
+
+def _one(report: CheckReport, file: str, line: int) -> Finding:
+    matches = [f for f in report.findings if t.cast(str, f.path).endswith(file) and f.line == line]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+def test_columns_point_at_the_call(report: CheckReport) -> None:
+    for finding in report.findings:
+        text = Path(t.cast(str, finding.path)).read_text(encoding="utf-8").splitlines()[finding.line - 1]
+        assert re.match(r"[\w.]*url_for\(|u\(", text[finding.column - 1 :]), (finding, text)
+    # The second of two calls on one line, inside an attribute value.
+    second = _one(report, "templates/pages/deep/nested.html", 3)
+    assert second.column == 66
+
+
+def test_relative_endpoints_resolve_by_blueprint(report: CheckReport) -> None:
+    # A MethodView's method, resolved through the view class's endpoint in blueprint 'api'.
+    assert "'api.item'" in _one(report, "api.py", 14).message
+    # A template rendered by views of the app and of 'shop', through an imported macro.
+    macro = _one(report, "templates/macros.html", 7)
+    assert macro.code == "RE001" and macro.message.startswith("When rendered outside blueprints:")
+    # Not rendered by any view / not inside a view: said so, never guessed.
+    for file, line in (("shop/orphan.html", 2), ("helpers.py", 9)):
+        finding = _one(report, file, line)
+        assert finding.code == "RE002" and "Could not resolve" in finding.message
+
+
+def test_kwargs_hide_missing_variables_but_not_the_endpoint(project_app: Flask, tmp_path: Path) -> None:
+    module = tmp_path / "kw.py"
+    module.write_text(
+        "from flask import url_for\n"
+        "def f(values):\n"
+        "    url_for('shop.item', **values)\n"
+        "    url_for('shop.itemz', **values)\n",
+        encoding="utf-8",
+    )
+    findings = check(project_app, [module])
+    assert [(f.line, f.code) for f in findings] == [(4, "RE001")]
+
+
+def test_finding_json_keys_and_suggestions(report: CheckReport) -> None:
+    finding = _one(report, "checkproj/views.py", 18)
+    assert list(finding.to_dict()) == ["file", "line", "column", "code", "kind", "endpoint", "message", "suggestion", "fix"]
+    assert finding.to_dict() | {"file": "", "message": ""} == {
+        "file": "",
+        "line": 18,
+        "column": 9,
+        "code": "RE001",
+        "kind": "view_name_not_endpoint",
+        "endpoint": "ItemAPI",
+        "message": "",
+        "suggestion": "api.items",
+        "fix": 'url_for("api.items")',
+    }
+
+
+def test_assert_not_check_gives_a_readable_message(project_app: Flask) -> None:
+    findings = check(project_app, [PACKAGE / "views.py"])
+    with pytest.raises(AssertionError) as raised:
+        assert not findings
+    message = str(raised.value)
+    assert "url_for findings:" in message
+    assert re.search(r"views\.py:13:9 RE001 There is no endpoint '\.abuot'", message)
+    first_line = str(findings).splitlines()[0]
+    assert re.search(r"views\.py:13:9: RE001 There is no endpoint '\.abuot'\. The closest name is 'about'", first_line)
+
+
+def test_inline_suppression(report: CheckReport) -> None:
+    endpoints = {f.endpoint for f in report.findings}
+    assert "nope" not in endpoints and "nope_again" not in endpoints
+    # ignore[RE003] does not silence an RE001 on the same line.
+    assert _one(report, "checkproj/views.py", 30).code == "RE001"
+
+
+def test_unused_endpoints(project_app: Flask) -> None:
+    findings = check(project_app, unused=True)
+    unused = {f.endpoint for f in findings if f.code == "RE009"}
+    # Every other endpoint is named by some literal call, relative ones included ('.cart', '.home').
+    assert unused == {"go", "search"}
+    finding = next(f for f in findings if f.endpoint == "go")
+    assert finding.kind is None and finding.file.endswith("views.py") and finding.line == 26
+
+
+def test_unparsable_files_are_listed_not_fatal(project_app: Flask, tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def f(:\n    url_for('nope')\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "broken.html").write_text("{{ url_for('nope') }\n", encoding="utf-8")
+    (tmp_path / "templates" / "fine.html").write_text("{{ url_for('nope') }}\n", encoding="utf-8")
+    result = check_report(project_app, [tmp_path])
+    assert sorted(Path(u.file).name for u in result.unparsable) == ["broken.html", "broken.py"]
+    assert [(Path(f.file).name, f.code) for f in result.findings] == [("fine.html", "RE001")]
+
+
+def test_non_ascii_lines_get_character_columns(project_app: Flask, tmp_path: Path) -> None:
+    module = tmp_path / "accents.py"
+    module.write_text("from flask import url_for\nx = ('héllo', url_for('nope'))\n", encoding="utf-8")
+    (finding,) = check(project_app, [module])
+    assert finding.column == 15
+
+
+def test_skips_hidden_and_virtualenv_folders(project_app: Flask, tmp_path: Path) -> None:
+    for folder in (".git", "node_modules", "__pycache__", "venv2"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.py").write_text("from flask import url_for\nurl_for('nope')\n", encoding="utf-8")
+    (tmp_path / "venv2" / "pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
+    assert check_report(project_app, [tmp_path]).files == 0
+
+
+def test_missing_path_raises(project_app: Flask, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        check(project_app, [tmp_path / "nowhere"])
+
+
+def test_demo_app_has_only_its_two_deliberate_mistakes() -> None:
+    from demo_app import create_app
+
+    findings = check(create_app())
+    assert [(Path(f.file).as_posix().rsplit("demo_app/", 1)[1], f.line, f.code, f.endpoint) for f in findings] == [
+        ("templates/dashboard.html", 8, "RE001", "user_profile"),
+        ("views.py", 27, "RE001", "UserAPI"),
+    ]
+    assert findings[1].replacement == "api.users"
