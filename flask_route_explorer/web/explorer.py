@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .._compat import _VARIABLE_RE
-from ..inventory import AUTOMATIC_METHODS, get_inventory
+from ..inventory import AUTOMATIC_METHODS, Route, get_inventory
 from ..rendering import render
 from ..search import APP_LEVEL, PER_PAGE, display_path, group_hits, search, summarize
 
@@ -124,7 +124,7 @@ def index() -> str:
         "app_level": APP_LEVEL,
         "rule_segments": rule_segments,
         "short_path": lambda file: display_path(file, current_app.root_path),
-        "automatic_methods": AUTOMATIC_METHODS,
+        "shown_methods": shown_methods,
     }
     htmx = HtmxHeaders(request.headers)
     if htmx and not htmx.history_restore_request:
@@ -150,6 +150,15 @@ def _method_choices(routes: t.Iterable[t.Any], state: PageState) -> tuple[str, .
         used -= AUTOMATIC_METHODS - set(state.methods)
     common = [m for m in _COMMON_METHODS if m in used]
     return tuple(common + sorted(used.difference(common)))
+
+
+def shown_methods(route: Route, include_automatic: bool) -> tuple[str, ...] | None:
+    """A route's method badges in the usual reading order (GET, POST, PUT, PATCH, DELETE, others)."""
+    methods = route.methods if include_automatic else route.visible_methods
+    if methods is None:
+        return None
+    order = {m: i for i, m in enumerate((*_COMMON_METHODS, "HEAD", "OPTIONS"))}
+    return tuple(sorted(methods, key=lambda m: (order.get(m, len(order)), m)))
 
 
 class RuleSegment(t.NamedTuple):

@@ -67,3 +67,15 @@
     button.setAttribute("aria-expanded", hidden ? "true" : "false");
   });
 })();
+
+(function () {
+  "use strict";
+  // Leave empty form fields out of htmx requests, so the pushed URL stays short and shareable.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var params = event.detail.parameters;
+    if (!params || typeof params.forEach !== "function") return;
+    var empty = [];
+    params.forEach(function (value, key) { if (value === "") empty.push(key); });
+    empty.forEach(function (key) { params.delete(key); });
+  });
+})();

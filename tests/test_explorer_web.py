@@ -1,0 +1,186 @@
+"""The explorer page and its JSON API, through the test client."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+import pytest
+from flask import Blueprint, Flask
+from werkzeug.routing import Rule
+
+from flask_route_explorer.web.explorer import RuleSegment, rule_segments
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def app(make_app: t.Callable[..., Flask]) -> Flask:
+    app = make_app()
+
+    users = Blueprint("users", __name__, url_prefix="/users")
+
+    @users.route("/<int(min=1):user_id>")
+    def user_profile(user_id: int) -> str:
+        """Show a user's public profile."""
+        return ""
+
+    @users.route("/<int:user_id>", methods=["POST", "DELETE"], endpoint="update")
+    def update(user_id: int) -> str:
+        return ""
+
+    app.register_blueprint(users)
+    app.add_url_rule("/", "index", lambda: "")
+    app.add_url_rule("/blog/", "blog", lambda page: "", defaults={"page": 1})
+    app.url_map.add(Rule("/raw", endpoint="raw"))
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> t.Any:
+    return app.test_client()
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r'<tr id="route-(\d+)"', html)
+
+
+def test_page_lists_routes_grouped_with_highlighted_variables(client: t.Any) -> None:
+    response = client.get("/_routes/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<span class="var">&lt;<span class="conv">int(min=1):</span>user_id&gt;</span>' in html
+    assert "users.user_profile" in html and "Show a user&#39;s public profile." in html
+    assert '<span class="badge m-GET">GET</span>' in html
+    assert 'class="badge m-HEAD"' not in html  # automatic methods hidden by default
+    assert 'class="badge m-ANY"' in html  # the raw rule without methods
+    assert "defaults: page=1" in html
+    assert html.index("blueprint</span> users") > html.index("app</span> testapp")
+    assert "route_explorer.index" not in rows_text(html)
+    assert re.search(r"<strong>\d+</strong> rules", html) and "hidden" in html
+    assert "data-search" in html and "/users/7" in html  # search box with its hint
+
+
+def rows_text(html: str) -> str:
+    return "".join(re.findall(r'<tr id="route-\d+".*?</tr>', html, re.S))
+
+
+def test_view_location_is_shortened_and_editor_links_when_configured(app: Flask) -> None:
+    html = app.test_client().get("/_routes/?q=user_profile").get_data(as_text=True)
+    assert "test_explorer_web.py:" in html and "vscode://" not in html
+    app.config["ROUTE_EXPLORER_EDITOR"] = "vscode"
+    html = app.test_client().get("/_routes/?q=user_profile").get_data(as_text=True)
+    assert re.search(r'href="vscode://file/[^"]*tests/test_explorer_web.py:\d+"', html)
+
+
+def test_htmx_request_gets_only_the_fragment(client: t.Any) -> None:
+    response = client.get("/_routes/?q=profile", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "<form" not in html
+    assert "users.user_profile" in html
+    restore = client.get("/_routes/?q=profile", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
+
+
+def test_search_and_filters_live_in_the_query_string(client: t.Any) -> None:
+    html = client.get("/_routes/?q=user&method=DELETE").get_data(as_text=True)
+    assert "users.update" in rows_text(html) and "users.user_profile" not in rows_text(html)
+    assert re.search(r'<input type="checkbox" name="method" value="DELETE" checked>', html)
+    html = client.get("/_routes/?blueprint=users").get_data(as_text=True)
+    assert "users.update" in rows_text(html) and ">index<" not in rows_text(html)
+    assert '<option value="users" selected>' in html
+    html = client.get("/_routes/?internal=1&auto=1").get_data(as_text=True)
+    assert "route_explorer.index" in rows_text(html) and 'class="badge m-HEAD"' in html
+
+
+def test_path_query_marks_matches_and_links_the_matcher(client: t.Any) -> None:
+    html = client.get("/_routes/?q=/users/7").get_data(as_text=True)
+    assert "Test this path in the matcher" in html
+    assert "/_routes/match?path=/users/7" in html
+    matched = re.findall(r'<tr id="route-\d+" class="route-row is-match">.*?</tr>', html, re.S)
+    assert len(matched) == 2  # GET -> user_profile, POST/DELETE -> update
+    assert "users.user_profile" in matched[0]
+
+
+def test_row_links(client: t.Any) -> None:
+    html = client.get("/_routes/").get_data(as_text=True)
+    assert "/_routes/build?endpoint=users.user_profile" in html
+    assert "/_routes/match?path=/raw" in html  # rules without variables get a Match link
+
+
+def test_empty_state_and_bad_input_never_500(client: t.Any) -> None:
+    html = client.get("/_routes/?q=qqqqzzzz").get_data(as_text=True)
+    assert "No route matches" in html
+    response = client.get("/_routes/?page=abc&method=G%20T!&q=" + "x" * 5000)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "the page is a number" in text and "Ignored the method filter" in text and "cut to 300" in text
+
+
+def test_hostile_text_is_escaped(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app()
+
+    def view() -> str:
+        return ""
+
+    view.__doc__ = HOSTILE
+    app.add_url_rule("/x/<name>", HOSTILE, view, defaults={"extra": HOSTILE})
+    client = app.test_client()
+    for url in ("/_routes/", f"/_routes/?q={HOSTILE}", "/_routes/?q=%3Cscript", f"/_routes/?blueprint={HOSTILE}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/_routes/").get_data(as_text=True)
+    data = client.get("/_routes/api/routes").get_json()
+    assert any(r["endpoint"] == HOSTILE for r in data["routes"])
+
+
+def test_csp_and_no_inline_script_or_style(client: t.Any) -> None:
+    response = client.get("/_routes/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    html = response.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert " style=" not in html and not re.search(r"\son[a-z]+=", html)
+    assert client.get("/_routes/api/routes").headers["Content-Security-Policy"]
+
+
+def test_api_shape_and_filters(client: t.Any) -> None:
+    data = client.get("/_routes/api/routes").get_json()
+    assert set(data) == {"total", "count", "routes"}
+    assert data["count"] == len(data["routes"]) <= data["total"]
+    profile = next(r for r in data["routes"] if r["endpoint"] == "users.user_profile")
+    assert profile["arguments"] == [{"name": "user_id", "converter": "int", "args": {"min": 1}}]
+    assert profile["view"]["doc"] == "Show a user's public profile."
+    assert next(r for r in data["routes"] if r["endpoint"] == "raw")["methods"] is None
+    filtered = client.get("/_routes/api/routes?q=user&method=POST&blueprint=users").get_json()
+    assert [r["endpoint"] for r in filtered["routes"]] == ["users.update"]
+    assert filtered["total"] == data["total"]
+    many = client.get("/_routes/api/routes?method=GET&method=DELETE").get_json()
+    assert {"users.update", "users.user_profile"} <= {r["endpoint"] for r in many["routes"]}
+
+
+def test_rule_segments() -> None:
+    assert rule_segments("/a/<int(min=1):id>/<name>/b") == [
+        RuleSegment("/a/", None),
+        RuleSegment("id", "int(min=1)"),
+        RuleSegment("/", None),
+        RuleSegment("name", ""),
+        RuleSegment("/b", None),
+    ]
+
+
+def test_large_app_is_paginated() -> None:
+    from bench.synthetic import make_app as synthetic_app
+    from flask_route_explorer import RouteExplorer
+
+    app = synthetic_app(1400, 100)
+    app.config["ROUTE_EXPLORER_ENABLED"] = True
+    app.debug = True
+    RouteExplorer(app)
+    client = app.test_client()
+    html = client.get("/_routes/").get_data(as_text=True)
+    assert len(rows(html)) == 200
+    assert 'aria-label="Pages"' in html and "Showing <strong>1–200</strong> of <strong>1,401</strong>" in html
+    last = client.get("/_routes/?page=8").get_data(as_text=True)
+    assert len(rows(last)) == 1401 - 7 * 200
+    assert not set(rows(html)) & set(rows(last))
