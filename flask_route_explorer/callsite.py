@@ -341,23 +341,29 @@ def _template_names(frame: FrameType) -> t.Mapping[str, t.Any]:
         return {}
 
 
-def call_site(url_for: FrameType | None) -> CallSite | None:
-    """The call site of the url_for whose frame is given; ``None`` when no user frame called it."""
+def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> CallSite | None:
+    """The call site of the url_for whose frame is given; ``None`` when no user frame called it.
+
+    ``tb`` is the error's traceback: a frame that caught the error and went on running has moved
+    past the call, and only the traceback still knows the failing line.
+    """
     if url_for is None:
         return None
     frame = _caller(url_for)
     if frame is None:
         return None
+    lineno = next((line for f, line in frames_of(tb) if f is frame), frame.f_lineno)
     template = frame.f_globals.get("__jinja_template__")
     if template is not None:
         try:
-            line = int(template.get_corresponding_lineno(frame.f_lineno))
+            line = int(template.get_corresponding_lineno(lineno))
         except Exception:
-            line = frame.f_lineno
-        file = template.filename or template.name
+            line = lineno
+        filename = getattr(template, "filename", None)
+        file = filename if filename and os.path.isfile(filename) else (template.name or filename)
         names: t.Mapping[str, t.Any] = _template_names(frame)
     else:
-        line = frame.f_lineno
+        line = lineno
         file = frame.f_code.co_filename
         names = ChainMap(dict(frame.f_locals), frame.f_globals)
     lines = _source_lines(frame, template)

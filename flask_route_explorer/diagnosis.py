@@ -300,7 +300,7 @@ def _parse(facts: _Call) -> callsite.ParsedCall | None:
 def _call_from_error(error: BaseException) -> _Call:
     """The endpoint, values and options of the failing call, read from Flask's url_for frame."""
     frame = callsite.url_for_frame(error)
-    site = callsite.call_site(frame)
+    site = callsite.call_site(frame, error.__traceback__)
     if frame is not None and "values" in frame.f_locals:
         local = frame.f_locals
         raw = dict(local.get("values") or {})
@@ -440,7 +440,7 @@ def _fit_route(route: Route, values: t.Mapping[str, t.Any], method: str | None) 
     free = [u for u in unexpected if u in present]
     for needed in missing:
         scored = sorted(((_name_similarity(u, needed), u) for u in free), reverse=True)
-        if scored and (scored[0][0] >= 0.6 or (len(missing) == 1 and len(free) == 1 and _accepts(route, needed, values[scored[0][1]]))):
+        if scored and scored[0][0] >= 0.6:
             renames[scored[0][1]] = needed
             free.remove(scored[0][1])
     return _Fit(
@@ -455,8 +455,20 @@ def _fit_route(route: Route, values: t.Mapping[str, t.Any], method: str | None) 
     )
 
 
+def _injected(app: Flask, endpoint: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The values with what the app's ``url_defaults`` hooks add for ``endpoint`` (``lang_code``...)."""
+    if not app.url_default_functions:
+        return dict(values)
+    result = dict(values)
+    with contextlib.suppress(Exception), app.test_request_context():
+        app.inject_url_defaults(endpoint, result)
+    return result
+
+
 def _best_fit(app: Flask, routes: t.Sequence[Route], values: t.Mapping[str, t.Any], method: str | None) -> _Fit:
-    """The rule of an endpoint that the call comes closest to building."""
+    """The rule of an endpoint that the call comes closest to building (counting url_defaults values)."""
+    if routes:
+        values = _injected(app, routes[0].endpoint, values)
     fits = [_fit_route(route, values, method) for route in routes]
     return min(
         fits,

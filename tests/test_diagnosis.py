@@ -1,0 +1,492 @@
+"""The diagnosis engine on real url_for failures: every kind, Python and template call sites."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import typing as t
+from pathlib import Path
+
+import pytest
+from flask import Blueprint, Flask, render_template, url_for
+from flask.views import MethodView
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jinja2 import DictLoader
+from werkzeug.routing import BuildError
+
+from flask_route_explorer import notes
+from flask_route_explorer.diagnosis import KINDS, UNKNOWN, CallSite, Diagnosis, diagnose, diagnose_call, fixed_source
+
+# --- A small app of realistic shape, built once ------------------------------------------
+
+users_bp = Blueprint("users", __name__, url_prefix="/users")
+account_bp = Blueprint("account", __name__, url_prefix="/account")
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+reports_bp = Blueprint("reports", __name__, url_prefix="/reports")
+api_bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class User:
+    def __init__(self, id: int, name: str) -> None:
+        self.id = id
+        self.name = name
+
+
+@users_bp.route("/<int:user_id>")
+def user_profile(user_id: int) -> str:
+    return "profile"
+
+
+@users_bp.route("/<int:user_id>/follow", methods=["POST"])
+def follow(user_id: int) -> str:
+    return "followed"
+
+
+@users_bp.route("/<int:user_id>/edit")
+def edit(user_id: int) -> str:
+    return render_template("users/edit.html", user=User(user_id, "Ada"))
+
+
+@account_bp.route("/settings")
+def settings_page() -> str:
+    return "settings"
+
+
+@reports_bp.route("/revenue/<any(daily,weekly,monthly):period>")
+def revenue(period: str) -> str:
+    return period
+
+
+class UserAPI(MethodView):
+    def get(self, user_id: int | None = None) -> str:
+        return "user"
+
+
+user_api = UserAPI.as_view("users")
+api_bp.add_url_rule("/users/", view_func=user_api, defaults={"user_id": None})
+api_bp.add_url_rule("/users/<int:user_id>", view_func=user_api)
+admin_bp.register_blueprint(reports_bp)
+
+
+def no_wraps(view: t.Callable[..., str]) -> t.Callable[..., str]:
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> str:
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+TEMPLATES = {
+    "base.html": "<html><body>\n<nav>{{ url_for('index') }}</nav>\n{% block content %}{% endblock %}\n</body></html>\n",
+    "dashboard.html": (
+        "{% extends 'base.html' %}\n"
+        "{% block content %}\n"
+        "<h1>Hello {{ user.name }}</h1>\n"
+        "<p><a href=\"{{ url_for('user_profile') }}\">Profile</a></p>\n"
+        "{% endblock %}\n"
+    ),
+    "users/edit.html": "{% extends 'base.html' %}\n{% block content %}\n<a href=\"{{ url_for('.settings_page') }}\">settings</a>\n{% endblock %}\n",
+    "paging.html": "<a href=\"{{ url_for(request.endpoint, page=2) }}\">next</a>\n",
+}
+
+
+def build_app() -> Flask:
+    app = Flask("diagnosis_app")
+    app.config["TESTING"] = True
+    app.jinja_loader = DictLoader(TEMPLATES)  # type: ignore[assignment]
+
+    @app.route("/")
+    def index() -> str:
+        return "home"
+
+    @app.route("/post/<int:post_id>")
+    def post(post_id: int) -> str:
+        return "post"
+
+    @app.route("/p/<slug>", endpoint="page_view")
+    def show_page(slug: str) -> str:
+        return "page"
+
+    @app.route("/secret")
+    @no_wraps
+    def secret() -> str:
+        return "secret"
+
+    @app.route("/dashboard")
+    def dashboard() -> str:
+        return render_template("dashboard.html", user=User(7, "Ada"))
+
+    @app.route("/outside")
+    def outside() -> str:
+        return url_for(".settings_page")
+
+    @app.route("/orders/<int:order_id>/lines")
+    def order_lines(order_id: int) -> str:
+        return render_template("paging.html")
+
+    app.register_blueprint(users_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    notes.install(app)
+    return app
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return build_app()
+
+
+def failure(app: Flask, action: t.Callable[[], object], path: str = "/") -> BaseException:
+    """Run ``action`` inside a request for ``path`` and return what it raised."""
+    with app.test_request_context(path):
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - the point is to catch it
+            return error
+    raise AssertionError("the call did not fail")
+
+
+def request_failure(app: Flask, path: str) -> BaseException:
+    with pytest.raises(Exception) as info:
+        app.test_client().get(path)
+    return info.value
+
+
+def check(d: Diagnosis, kind: str, fix: str | None = None, fix_url: str | None = None) -> None:
+    assert d.kind == kind, d
+    assert d.kind in KINDS
+    json.dumps(d.to_dict())
+    assert set(d.to_dict()) == {"kind", "endpoint", "explanation", "suggestions", "missing", "unexpected", "fix", "fix_url", "call"}
+    if fix is not None:
+        assert d.fix == fix
+    if fix_url is not None:
+        assert d.fix_url == fix_url
+    assert len(d.suggestions) <= 5
+    assert all(0 <= s.score <= 1 for s in d.suggestions)
+
+
+# --- Every kind, Python call sites -------------------------------------------------------
+
+
+def test_missing_blueprint_prefix_fills_value_from_local_object(app: Flask) -> None:
+    user = User(42, "Grace")
+    with app.test_request_context(), pytest.raises(BuildError) as info:
+        url_for("user_profile")
+    d = diagnose(info.value, app)
+    check(d, "missing_blueprint_prefix", 'url_for("users.user_profile", user_id=user.id)', "/users/42")
+    assert d.suggestions[0].endpoint == "users.user_profile"
+    assert d.suggestions[0].rule == "/users/<int:user_id>"
+    assert d.missing == ("user_id",)
+    assert "registered in blueprint 'users' as 'users.user_profile'" in d.explanation
+    assert d.call is not None and d.call.file == __file__ and not d.call.template
+    assert "url_for(\"user_profile\")" in (d.call.source or "")
+
+
+def test_wrong_blueprint_prefix(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("user.user_profile", user_id=3)), app)
+    check(d, "wrong_blueprint_prefix", 'url_for("users.user_profile", user_id=3)', "/users/3")
+
+
+def test_blueprint_variable_instead_of_its_name(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users_bp.user_profile", user_id=3)), app)
+    check(d, "wrong_blueprint_prefix", fix_url="/users/3")
+    assert "'users_bp' is the variable" in d.explanation
+    assert d.suggestions[0].endpoint == "users.user_profile"
+
+
+def test_nested_blueprint_without_parent_prefix(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("reports.revenue", period="daily")), app)
+    check(d, "missing_blueprint_prefix", 'url_for("admin.reports.revenue", period="daily")', "/admin/reports/revenue/daily")
+
+
+def test_unknown_endpoint_typo_and_no_junk(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users.user_profil", user_id=1)), app)
+    check(d, "unknown_endpoint", fix_url="/users/1")
+    assert d.suggestions[0].reason.startswith("typo")
+    junk = diagnose(failure(app, lambda: url_for("qqqq")), app)
+    check(junk, "unknown_endpoint", fix_url=None)
+    assert junk.suggestions == () and junk.fix is None
+
+
+def test_view_class_name_for_method_view(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("UserAPI")), app)
+    check(d, "view_name_not_endpoint", 'url_for("api.users")', "/api/users/")
+    assert "view class 'UserAPI'" in d.explanation
+
+
+def test_view_function_name_with_explicit_endpoint(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("show_page", slug="about")), app)
+    check(d, "view_name_not_endpoint", 'url_for("page_view", slug="about")', "/p/about")
+
+
+def test_decorator_without_wraps(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("secret")), app)
+    check(d, "view_name_not_endpoint", 'url_for("wrapper")', "/secret")
+    assert "without functools.wraps" in d.explanation
+
+
+def test_url_instead_of_endpoint(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("/post/12")), app)
+    check(d, "url_not_endpoint", 'url_for("post", post_id=12)', "/post/12")
+
+
+def test_missing_parameters_with_placeholder(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users.user_profile")), app)
+    check(d, "missing_parameters", 'url_for("users.user_profile", user_id=USER_ID)', "/users/1")
+    assert "USER_ID" in d.explanation
+
+
+def test_none_parameter(app: Flask) -> None:
+    user = User(None, "Nobody")  # type: ignore[arg-type]
+    d = diagnose(failure(app, lambda: url_for("users.user_profile", user_id=user.id)), app)
+    check(d, "none_parameter")
+    assert d.missing == ("user_id",)
+    assert "user.id is None here" in d.explanation
+
+
+def test_wrong_parameter_name(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users.user_profile", id=5)), app)
+    check(d, "wrong_parameter_name", 'url_for("users.user_profile", user_id=5)', "/users/5")
+    assert d.unexpected == ("id",)
+
+
+def test_method_not_allowed_leaves_out_head_and_options(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users.follow", user_id=1, _method="GET")), app)
+    check(d, "method_not_allowed", 'url_for("users.follow", user_id=1, _method="POST")', "/users/1/follow")
+    assert "allows only POST, not GET" in d.explanation
+    assert "HEAD" not in d.explanation and "OPTIONS" not in d.explanation
+
+
+def test_invalid_value_int_and_any(app: Flask) -> None:
+    user = User(9, "Linus")
+    d = diagnose(failure(app, lambda: url_for("users.user_profile", user_id=user)), app)
+    check(d, "invalid_value", 'url_for("users.user_profile", user_id=user.id)', "/users/9")
+    d = diagnose(failure(app, lambda: url_for("admin.reports.revenue", period="montly")), app)
+    check(d, "invalid_value", 'url_for("admin.reports.revenue", period="monthly")', "/admin/reports/revenue/monthly")
+    assert "must be one of 'daily', 'monthly', 'weekly'" in d.explanation
+
+
+def test_blueprint_not_registered(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("billing.invoice", invoice_id=1)), app)
+    check(d, "blueprint_not_registered")
+    assert "app.register_blueprint(billing_bp)" in d.explanation
+
+
+billing_bp = Blueprint("billing", __name__)
+
+
+def test_no_request_context(app: Flask) -> None:
+    with app.app_context():
+        error = failure_outside(app)
+    d = diagnose(error, app)
+    check(d, "no_request_context")
+    assert "SERVER_NAME" in d.explanation
+    # The call also has a wrong endpoint: that is reported with its fix.
+    assert d.fix == 'url_for("users.user_profile", user_id=2)'
+
+
+def failure_outside(app: Flask) -> BaseException:
+    try:
+        url_for("user_profile", user_id=2)
+    except RuntimeError as error:
+        return error
+    raise AssertionError("built")
+
+
+def test_scheme_without_external(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("index", _scheme="https", _external=False)), app)
+    check(d, "scheme_without_external", 'url_for("index", _scheme="https", _external=True)', "https://localhost/")
+
+
+def test_url_defaults_hook_failure_names_the_hook() -> None:
+    app = Flask("hooked")
+
+    @app.route("/<lang_code>/about")
+    def about(lang_code: str) -> str:
+        return "about"
+
+    @app.url_defaults
+    def add_language_code(endpoint: str, values: dict[str, t.Any]) -> None:
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+            values.setdefault("lang_code", "en")
+
+    error = failure(app, lambda: url_for("abut"))
+    assert isinstance(error, KeyError)
+    d = diagnose(error, app)
+    check(d, "url_defaults_hook", 'url_for("about")', "/en/about")
+    assert "add_language_code" in d.explanation and f"{__file__}:" in d.explanation
+
+
+def test_other_for_unrelated_errors(app: Flask) -> None:
+    d = diagnose(ZeroDivisionError("division by zero"), app)
+    check(d, "other")
+    assert d.explanation == "division by zero"
+
+
+# --- Relative endpoints ------------------------------------------------------------------
+
+
+def test_relative_endpoint_inside_blueprint_template(app: Flask) -> None:
+    d = diagnose(request_failure(app, "/users/3/edit"), app)
+    check(d, "relative_endpoint", "{{ url_for('account.settings_page') }}", "/account/settings")
+    assert d.endpoint == ".settings_page"
+    assert "resolved to 'users.settings_page' because the request is handled by blueprint 'users'" in d.explanation
+    assert d.call is not None and d.call.file == "users/edit.html" and d.call.line == 3
+
+
+def test_relative_endpoint_outside_blueprint(app: Flask) -> None:
+    d = diagnose(request_failure(app, "/outside"), app)
+    check(d, "relative_endpoint", 'url_for("account.settings_page")', "/account/settings")
+    assert "not handled by a blueprint" in d.explanation
+
+
+def test_diagnose_call_relative_from_blueprint(app: Flask) -> None:
+    d = diagnose_call(app, ".user_profile", {"user_id": 1}, blueprint="account")
+    assert d is not None and d.kind == "relative_endpoint" and d.fix_url == "/users/1"
+    assert diagnose_call(app, ".user_profile", {"user_id": 1}, blueprint="users") is None
+
+
+# --- Template call sites -----------------------------------------------------------------
+
+
+def test_template_call_site_is_the_page_not_the_base(app: Flask) -> None:
+    error = request_failure(app, "/dashboard")
+    d = diagnose(error, app)
+    check(d, "missing_blueprint_prefix", "{{ url_for('users.user_profile', user_id=user.id) }}", "/users/7")
+    assert d.call is not None and d.call.template
+    assert (d.call.file, d.call.line) == ("dashboard.html", 4)
+    assert dict(d.call.context)[4] == d.call.source
+    assert fixed_source(d) == "<p><a href=\"{{ url_for('users.user_profile', user_id=user.id) }}\">Profile</a></p>"
+
+
+def test_request_endpoint_gets_view_args(app: Flask) -> None:
+    d = diagnose(request_failure(app, "/orders/5/lines"), app)
+    check(d, "missing_parameters", "{{ url_for(request.endpoint, page=2, **request.view_args) }}", "/orders/5/lines?page=2")
+
+
+# --- diagnose_call (checker and testers) -------------------------------------------------
+
+
+def test_diagnose_call_builds_means_none(app: Flask) -> None:
+    assert diagnose_call(app, "users.user_profile", {"user_id": 1}) is None
+    assert diagnose_call(app, "users.user_profile", {"user_id": UNKNOWN}) is None
+    assert diagnose_call(app, "users.follow", {"user_id": 1}, method="POST") is None
+
+
+def test_diagnose_call_with_unknown_values_and_source(app: Flask) -> None:
+    site = CallSite(file="views.py", line=3, source="    return redirect(url_for('user_profile', user_id=uid))", template=False)
+    d = diagnose_call(app, "user_profile", {"user_id": UNKNOWN}, call=site)
+    assert d is not None
+    check(d, "missing_blueprint_prefix", "url_for('users.user_profile', user_id=uid)", "/users/1")
+    assert fixed_source(d) == "    return redirect(url_for('users.user_profile', user_id=uid))"
+
+
+def test_diagnose_call_template_source_keeps_quotes(app: Flask) -> None:
+    site = CallSite(file="t.html", line=1, source='<a href="{{ url_for("user_profile", user_id=u.id) }}">', template=True)
+    d = diagnose_call(app, "user_profile", {"user_id": UNKNOWN}, call=site)
+    assert d is not None and d.fix == '{{ url_for("users.user_profile", user_id=u.id) }}'
+
+
+# --- PEP 678 notes -----------------------------------------------------------------------
+
+
+def test_note_added_once_with_fix(app: Flask) -> None:
+    with pytest.raises(BuildError) as info, app.test_request_context():
+        url_for("user_profile", user_id=4)
+    (note,) = info.value.__notes__
+    lines = note.splitlines()
+    assert lines[0] == "flask-route-explorer: There is no endpoint 'user_profile'."
+    assert lines[1].startswith(f"  Call: {__file__}:")
+    assert lines[2:] == ['  Fix: url_for("users.user_profile", user_id=4)', "  Builds: /users/4"]
+    notes.annotate(info.value, app)
+    assert len(info.value.__notes__) == 1
+
+
+def test_install_is_idempotent(app: Flask) -> None:
+    before = list(app.url_build_error_handlers)
+    notes.install(app)
+    assert app.url_build_error_handlers == before
+
+
+def test_annotate_non_build_errors_and_never_raises(app: Flask) -> None:
+    error = failure(app, lambda: url_for("admin.reports.revenue", period="yearly"))
+    assert isinstance(error, ValueError)
+    notes.annotate(error, app)
+    assert "is not a valid period" in error.__notes__[0]
+    notes.annotate(object(), app)  # type: ignore[arg-type]
+
+
+def test_note_printed_by_pytest(tmp_path: Path) -> None:
+    test_file = tmp_path / "test_broken.py"
+    test_file.write_text(
+        textwrap.dedent(
+            """
+            from flask import Blueprint, Flask, url_for
+            from flask_route_explorer import RouteExplorer
+
+            bp = Blueprint("users", __name__)
+
+            @bp.route("/u/<int:user_id>")
+            def user_profile(user_id):
+                return ""
+
+            def test_link():
+                app = Flask(__name__)
+                app.config.update(TESTING=True, ROUTE_EXPLORER_ENABLED=False)
+                app.register_blueprint(bp)
+                RouteExplorer(app)
+                with app.test_request_context():
+                    url_for("user_profile", user_id=1)
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", str(test_file), "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "flask-route-explorer: There is no endpoint 'user_profile'." in result.stdout
+    assert 'Fix: url_for("users.user_profile", user_id=1)' in result.stdout
+
+
+# --- Never raises ------------------------------------------------------------------------
+
+ENDPOINT_TEXT = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_./-", min_size=0, max_size=30),
+    st.sampled_from(["users.user_profile", ".edit", "user_profile", "/post/1", "UserAPI", "admin.reports.revenue", "."]),
+    st.text(max_size=12),
+)
+VALUES = st.dictionaries(
+    st.sampled_from(["user_id", "id", "period", "slug", "post_id", "page", "_anchor", "x"]),
+    st.one_of(st.none(), st.integers(), st.text(max_size=8), st.just(UNKNOWN), st.builds(object), st.floats(allow_nan=True)),
+    max_size=4,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(endpoint=ENDPOINT_TEXT, values=VALUES, method=st.sampled_from([None, "GET", "POST", "PATCH"]))
+def test_random_calls_never_raise(app: Flask, endpoint: str, values: dict[str, t.Any], method: str | None) -> None:
+    d = diagnose_call(app, endpoint, values, method=method, blueprint="users" if endpoint.startswith(".") else None)
+    if d is not None:
+        assert d.kind in KINDS
+        json.dumps(d.to_dict())
+    live = {k: (1 if v is UNKNOWN else v) for k, v in values.items() if not k.startswith("_")}
+    with app.test_request_context():
+        try:
+            url_for(endpoint, _method=method, **live)
+        except Exception as error:  # noqa: BLE001
+            found = diagnose(error, app)
+            assert found.kind in KINDS
+            json.dumps(found.to_dict())
+
+
+def test_diagnose_uses_current_app(app: Flask) -> None:
+    with app.test_request_context():
+        try:
+            url_for("user_profile", user_id=1)
+        except BuildError as error:
+            assert diagnose(error).kind == "missing_blueprint_prefix"
+    assert diagnose(BuildError("x", {}, None)).kind == "other"  # no app at all: still an answer
