@@ -758,11 +758,11 @@ class _Checker:
                 continue
             seen.add((code, message))
             best = result.suggestions[0].endpoint if result.suggestions else None
-            replacement = _replacement(result, call.endpoint)
+            replacement = _replacement(result, call.endpoint) if call.span else None
             self._add(source, call, lines, Finding(
                 file=self.display(call.path), line=call.line, column=call.column, code=code, kind=result.kind,
                 endpoint=call.endpoint, message=message, suggestion=best, fix=result.fix,
-                replacement=replacement, span=call.span if replacement else None, path=call.path,
+                replacement=replacement, span=call.span, path=call.path,
             ))
 
     def _diagnose(self, call: _Call, blueprint: str | None) -> Diagnosis | None:

@@ -1,9 +1,149 @@
-"""``flask route-explorer`` commands: the url_for checker (issue: checker)."""
+"""``flask route-explorer check``: the static url_for checker's command-line face.
+
+A plain command (not an app-context one) so that an app that cannot be imported exits with 2 and a
+clear message, like any other usage error, instead of a traceback.
+"""
 
 from __future__ import annotations
 
-from flask.cli import AppGroup
+import json
+import sys
+import typing as t
+
+import click
+from flask.cli import AppGroup, ScriptInfo, pass_script_info
+
+from ..checker import INFO_CODES, CheckReport, Finding, check_report
+from ..fixer import FixResult, fix_findings
 
 
 def register(group: AppGroup) -> None:
     """Add this module's commands to the group."""
+    group.add_command(check_command)
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (same as --format json).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output: text lines, JSON, or GitHub Actions annotations.",
+)
+@click.option("--fix", is_flag=True, help="Rewrite endpoints whose fix is unambiguous, in place.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff of --fix without writing.")
+@click.option("--unused", is_flag=True, help="Also list endpoints no literal url_for call refers to.")
+@click.option("--show-dynamic", is_flag=True, help="List the calls whose endpoint is not a literal.")
+@pass_script_info
+def check_command(
+    info: ScriptInfo,
+    paths: tuple[str, ...],
+    as_json: bool,
+    output_format: str,
+    fix: bool,
+    show_diff: bool,
+    unused: bool,
+    show_dynamic: bool,
+) -> None:
+    """Find url_for calls that would fail, in Python files and Jinja templates.
+
+    PATHS default to the app's root path and every template folder of the app and its blueprints.
+    Exit status: 0 no findings, 1 findings, 2 usage error or the app could not be imported.
+    """
+    try:
+        app = info.load_app()
+    except Exception as error:  # any import-time failure is a usage problem for this command
+        message = error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"
+        click.echo(f"Error: could not import the app: {message}", err=True)
+        sys.exit(2)
+    targets = list(paths) or None
+    report = check_report(app, targets, unused=unused)
+    write = fix and not show_diff
+    fixes = fix_findings(report.findings, app.jinja_env, write=write) if (fix or show_diff) else FixResult()
+    if write and fixes.files:
+        # What is left, as the files read now: a fixed endpoint may still miss a variable.
+        report = check_report(app, targets, unused=unused)
+    output_format = "json" if as_json else output_format
+
+    if output_format == "json":
+        click.echo(json.dumps([f.to_dict() for f in report.findings], indent=2))
+    elif output_format == "github":
+        for finding in report.findings:
+            click.echo(github_annotation(finding))
+    else:
+        out = click.get_text_stream("stderr" if show_diff else "stdout")
+        if show_diff:
+            click.echo(fixes.diff, nl=False)
+        elif write:
+            for done in fixes.fixed:
+                click.echo(
+                    f"{done.file}:{done.line}:{done.column}: {click.style('fixed', fg='green')} "
+                    f"{done.endpoint!r} -> {done.replacement!r}",
+                    file=out,
+                )
+        for finding in report.findings:
+            _echo_finding(finding, out)
+        if show_dynamic:
+            for call in report.unverifiable:
+                click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
+        for bad in report.unparsable:
+            click.echo(f"{bad.file}: skipped, does not parse ({bad.error})", file=out)
+        click.echo(summary(report, fixes, written=write, proposed=show_diff), file=out)
+    sys.exit(1 if report.errors else 0)
+
+
+def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
+    location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
+    code = click.style(finding.code, fg="yellow" if finding.code in INFO_CODES else "red")
+    click.echo(f"{location} {code} {finding.message}", file=out)
+    if finding.fix:
+        click.echo("    fix: " + finding.fix.replace("\n", "\n         "), file=out)
+    elif finding.suggestion:
+        click.echo(f"    did you mean {finding.suggestion!r}?", file=out)
+
+
+def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: bool) -> str:
+    """The one-line summary under the findings."""
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    errors = len(report.errors)
+    parts = [
+        count(report.files, "file"),
+        count(report.calls, "url_for call") + " checked",
+        f"{len(report.unverifiable)} unverifiable",
+        count(errors, "finding"),
+    ]
+    if len(report.findings) > errors:
+        parts.append(count(len(report.findings) - errors, "unused endpoint"))
+    if report.unparsable:
+        parts.append(count(len(report.unparsable), "file") + " skipped (parse error)")
+    text = ", ".join(parts)
+    if written:
+        text += f"; fixed {count(len(fixes.fixed), 'call')} in {count(len(fixes.files), 'file')}, {errors} left for a person"
+    elif proposed:
+        text += f"; {len(fixes.fixed)} fixable by --fix, {errors - len(fixes.fixed)} left for a person"
+    return text + "."
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(finding: Finding) -> str:
+    """One GitHub Actions workflow command (``::error`` or ``::notice`` for information)."""
+    level = "notice" if finding.code in INFO_CODES else "error"
+    message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
+    properties = ",".join(
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (("file", finding.file), ("line", finding.line), ("col", finding.column), ("title", finding.code))
+    )
+    return f"::{level} {properties}::{_escape_data(message)}"
