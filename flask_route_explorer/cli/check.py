@@ -74,7 +74,7 @@ def check_command(
         for finding in report.findings:
             click.echo(github_annotation(finding))
     else:
-        out = click.get_text_stream("stderr" if show_diff else "stdout")
+        out = sys.stderr if show_diff else sys.stdout
         if show_diff:
             click.echo(fixes.diff, nl=False)
         elif write:

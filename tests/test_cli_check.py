@@ -1,0 +1,182 @@
+"""``flask route-explorer check``: output formats and exit codes, in-process and as a real command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import typing as t
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from flask import Flask
+
+from flask_route_explorer.checker import Finding
+from flask_route_explorer.cli import route_explorer
+from flask_route_explorer.cli.check import github_annotation
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = FIXTURES / "checkproj"
+PACKAGE = PROJECT / "checkproj"
+CLEAN = [str(PACKAGE / "clean.py"), str(PACKAGE / "templates" / "clean.html")]
+FLASK = str(Path(sys.executable).with_name("flask"))
+LINE = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<code>RE\d{3}) (?P<message>.+)$")
+
+
+@pytest.fixture(scope="module")
+def project_app() -> t.Iterator[Flask]:
+    sys.path.insert(0, str(PROJECT))
+    try:
+        from checkproj import create_app
+
+        yield create_app()
+    finally:
+        sys.path.remove(str(PROJECT))
+
+
+def invoke(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(route_explorer, ["check", *args])
+
+
+def flask_check(cwd: Path, app: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "PYTHONPATH", "FLASK_RUN_FROM_CLI")}
+    return subprocess.run(
+        [FLASK, "--app", app, "route-explorer", "check", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_text_output_lines_fixes_and_summary(project_app: Flask) -> None:
+    result = invoke(project_app)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    findings = [LINE.match(line) for line in lines if not line.startswith("    ")][:-1]
+    assert all(findings), [line for line in lines if not line.startswith("    ") and not LINE.match(line)]
+    assert len(findings) >= 40
+    view_class = lines.index(next(line for line in lines if "'ItemAPI'" in line))
+    assert lines[view_class + 1] == '    fix: url_for("api.items")'
+    assert re.fullmatch(r"22 files, 119 url_for calls checked, 4 unverifiable, \d+ findings\.", lines[-1])
+
+
+def test_clean_code_exits_zero(project_app: Flask) -> None:
+    result = invoke(project_app, *CLEAN)
+    assert result.exit_code == 0, result.output
+    assert result.output == "2 files, 22 url_for calls checked, 1 unverifiable, 0 findings.\n"
+
+
+def test_show_dynamic_lists_unverifiable_calls(project_app: Flask) -> None:
+    result = invoke(project_app, "--show-dynamic", *CLEAN)
+    assert re.search(r"clean\.html:13:13: unverifiable: endpoint is not a literal string", result.output)
+
+
+def test_json_output_has_exactly_the_keys(project_app: Flask) -> None:
+    for args in (["--json"], ["--format", "json"]):
+        result = invoke(project_app, *args)
+        assert result.exit_code == 1
+        data = json.loads(result.output)
+        assert len(data) >= 40
+        assert all(list(item) == ["file", "line", "column", "code", "kind", "endpoint", "message", "suggestion", "fix"] for item in data)
+    clean = invoke(project_app, "--json", *CLEAN)
+    assert clean.exit_code == 0 and json.loads(clean.output) == []
+
+
+def test_github_annotations(project_app: Flask) -> None:
+    result = invoke(project_app, "--format", "github", str(PACKAGE / "views.py"))
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert re.match(r"::error file=[^,]*views\.py,line=13,col=9,title=RE001::There is no endpoint '\.abuot'", first)
+
+
+def test_github_escaping() -> None:
+    finding = Finding(
+        file="a,b:c.py", line=3, column=7, code="RE003", kind="missing_parameters", endpoint="x",
+        message="100% wrong\r\nsecond line", fix="url_for('x', a=1)",
+    )
+    assert github_annotation(finding) == (
+        "::error file=a%2Cb%3Ac.py,line=3,col=7,title=RE003::100%25 wrong%0D%0Asecond line%0AFix: url_for('x', a=1)"
+    )
+    unused = Finding(file="v.py", line=1, column=1, code="RE009", kind=None, endpoint="x", message="unused")
+    assert github_annotation(unused).startswith("::notice ")
+
+
+def test_missing_path_exits_two(project_app: Flask) -> None:
+    result = invoke(project_app, "no/such/dir")
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_the_command_is_listed_by_the_flask_cli(project_app: Flask) -> None:
+    result = project_app.test_cli_runner().invoke(route_explorer, ["check", "--help"])
+    assert result.exit_code == 0
+    for option in ("--json", "--format", "--fix", "--diff", "--unused", "--show-dynamic"):
+        assert option in result.output
+
+
+# --- As a real ``flask`` command --------------------------------------------------------------
+
+
+def test_real_command_on_the_fixture(tmp_path: Path) -> None:
+    result = flask_check(PROJECT, "checkproj:create_app", "--format", "github")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.count("::error ") >= 40
+    assert "file=checkproj/views.py,line=18,col=9,title=RE001::" in result.stdout
+
+
+def test_real_command_on_the_demo_app() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = flask_check(root, "demo_app:create_app")
+    assert result.returncode == 1, result.stderr
+    assert [line.split(" ")[0:2] for line in result.stdout.splitlines() if LINE.match(line)] == [
+        ["demo_app/templates/dashboard.html:8:18:", "RE001"],
+        ["demo_app/views.py:27:21:", "RE001"],
+    ]
+
+
+def test_app_that_cannot_be_imported_exits_two(tmp_path: Path) -> None:
+    missing = flask_check(tmp_path, "no_such_module")
+    assert missing.returncode == 2
+    assert "Error: could not import the app: Could not import 'no_such_module'." in missing.stderr
+    (tmp_path / "crashing.py").write_text("raise RuntimeError('database is down')\n", encoding="utf-8")
+    crashing = flask_check(tmp_path, "crashing")
+    assert crashing.returncode == 2
+    assert "could not import the app: RuntimeError: database is down" in crashing.stderr
+    assert "Traceback" not in crashing.stderr
+
+
+def test_unused_endpoints_are_information(tmp_path: Path) -> None:
+    (tmp_path / "mini.py").write_text(
+        textwrap.dedent(
+            """
+            from flask import Flask, url_for
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return url_for("about")
+
+
+            @app.route("/about")
+            def about():
+                return "about"
+
+
+            @app.route("/never")
+            def never():
+                return "never"
+            """
+        ),
+        encoding="utf-8",
+    )
+    plain = flask_check(tmp_path, "mini")
+    assert plain.returncode == 0 and "0 findings." in plain.stdout
+    result = flask_check(tmp_path, "mini", "--unused")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^mini\.py:17:1: RE009 Endpoint 'never' \(/never\) is never referenced", result.stdout, re.M)
+    assert re.search(r"^mini\.py:7:1: RE009 Endpoint 'index'", result.stdout, re.M)
+    assert "0 findings, 2 unused endpoints." in result.stdout
