@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from .._resources import STATIC_DIR
 from ..extension import is_enabled
+from ..toolbar_support import allow_debug_toolbar
 from . import explorer, testers
 
 BLUEPRINT_NAME = "route_explorer"
@@ -68,6 +69,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html" and response.is_sequence:
-        # Flask-DebugToolbar rewrites only buffered HTML; its inline scripts would break our CSP.
-        response.response = iter(response.response)
+        if request.blueprint == BLUEPRINT_NAME:
+            # Flask-DebugToolbar rewrites only buffered HTML: streamed, our pages and htmx fragments stay clean.
+            response.response = iter(response.response)
+        else:  # the error page, at the app's own URL, where the toolbar and its Routes panel belong
+            allow_debug_toolbar(response)
     return response
