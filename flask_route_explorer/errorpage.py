@@ -116,8 +116,8 @@ def wants_json() -> bool:
 def explain(app: Flask, error: Exception) -> Response:
     """The 500 response: the JSON answer or the HTML page, both from one :class:`Diagnosis`.
 
-    The page gets the explorer pages' own security headers (CSP without inline script), which also
-    keep Flask-DebugToolbar out: its inline script and styles cannot run under that policy.
+    The page gets the explorer pages' own security headers (CSP without inline script), widened by
+    hash for Flask-DebugToolbar's markup so the toolbar and its Routes panel work here too.
     """
     diagnosis = diagnose(error, app)
     if wants_json():
@@ -181,11 +181,14 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
 
 
 def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
+    """Each suggestion with its route (the one with the suggested rule, for an endpoint with several)."""
     inventory = get_inventory(app)
-    return [
-        NearMiss(s.endpoint, s.rule, s.score, s.reason, next(iter(inventory.routes_for(s.endpoint)), None))
-        for s in diagnosis.suggestions
-    ]
+    shown: list[NearMiss] = []
+    for suggestion in diagnosis.suggestions:
+        routes = inventory.routes_for(suggestion.endpoint)
+        route = next((r for r in routes if r.rule == suggestion.rule), routes[0] if routes else None)
+        shown.append(NearMiss(suggestion.endpoint, suggestion.rule, suggestion.score, suggestion.reason, route))
+    return shown
 
 
 def frames(error: BaseException) -> list[Frame]:
