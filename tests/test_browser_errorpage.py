@@ -151,7 +151,7 @@ def test_python_mistake_and_werkzeug_debugger_link(demo_server: str, error_page:
 def test_docs_screenshot(demo_server: str, error_page: t.Any) -> None:
     """The README's picture: the top of the dashboard page, light mode."""
     page = error_page
-    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.set_viewport_size({"width": 1280, "height": 840})
     page.goto(demo_server + "/dashboard")
     DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS_SCREENSHOT), full_page=False)
