@@ -661,7 +661,10 @@ def _scheme_without_external(app: Flask, facts: _Call) -> Diagnosis:
     if routes:
         fit = _best_fit(app, routes, facts.values, facts.method)
         fix, fix_url, _ = _make_fix(app, facts, facts.endpoint, fit, external=True)
-    return Diagnosis("scheme_without_external", facts.shown, explanation, fix=fix, fix_url=fix_url, call=facts.site)
+        suggestions: tuple[Suggestion, ...] = (Suggestion(facts.endpoint, fit.route.rule, 1.0, "the endpoint you named"),)
+    else:
+        suggestions = ()
+    return Diagnosis("scheme_without_external", facts.shown, explanation, suggestions, fix=fix, fix_url=fix_url, call=facts.site)
 
 
 def _url_defaults_hook(app: Flask, facts: _Call, error: BaseException, hook: tuple[t.Any, int]) -> Diagnosis:
@@ -854,7 +857,11 @@ def _make_fix(
             runtime[name] = _sample(fit.route, name)
     for name in fit.invalid:
         replacement = _replacement(fit.route, name, runtime.get(name))
-        if replacement is None:
+        filled = _fill(name, facts, target) if replacement is None else None
+        if filled is not None and _accepts(fit.route, name, filled[1]):
+            keywords = [(k, filled[0] if k == name else e) for k, e in keywords]
+            runtime[name] = filled[1]
+        elif replacement is None:
             placeholder = name.upper()
             keywords = [(k, placeholder if k == name else e) for k, e in keywords]
             placeholders.append(placeholder)
