@@ -37,6 +37,10 @@ def rules_in_order(url_map: Map) -> list[Rule]:
 
 def rules_version(url_map: Map) -> tuple[int, int]:
     """A cheap fingerprint that changes whenever a rule is added to the map."""
+    by_endpoint = getattr(url_map, "_rules_by_endpoint", None)
+    if isinstance(by_endpoint, dict):
+        # Werkzeug 3.1's ``_rules`` is a property that copies every rule: 10 ms per call at 10,000 rules.
+        return (sum(map(len, by_endpoint.values())), len(by_endpoint))
     rules = getattr(url_map, "_rules", None)
     if isinstance(rules, list):
         return (len(rules), id(rules[-1]) if rules else 0)
