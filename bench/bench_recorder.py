@@ -1,0 +1,109 @@
+"""The url_for recorder's cost per call: recorder on versus off, same app, same calls, one run."""
+
+from __future__ import annotations
+
+import statistics
+import typing as t
+
+from flask import Flask, render_template_string, url_for
+
+from bench.synthetic import make_app, sample_values
+from bench.timing import median_seconds, table
+from flask_route_explorer import RouteExplorer, recorder
+
+#: Calls per timed run: ``len(ENDPOINTS)`` endpoints built in turn, inside one request.
+CALLS = 1000
+ENDPOINTS = 5
+#: One template that builds the same URLs, the way pages usually do.
+TEMPLATE = "{% for endpoint, values in calls %}{{ url_for(endpoint, **values) }}{% endfor %}"
+
+
+def _calls(app: Flask) -> list[tuple[str, dict[str, t.Any]]]:
+    """A few real endpoints of the synthetic app: no arguments, a few, many."""
+    samples = sorted(sample_values(app), key=lambda s: len(s.values))
+    picked = [samples[int(i * (len(samples) - 1) / (ENDPOINTS - 1))] for i in range(ENDPOINTS)]
+    return [(s.endpoint, s.values) for s in picked] * (CALLS // ENDPOINTS)
+
+
+def _python(app: Flask, calls: list[tuple[str, dict[str, t.Any]]]) -> t.Callable[[], None]:
+    def run() -> None:
+        with app.test_request_context("/"):
+            for endpoint, values in calls:
+                url_for(endpoint, **values)
+
+    return run
+
+
+def _template(app: Flask, calls: list[tuple[str, dict[str, t.Any]]]) -> t.Callable[[], None]:
+    def run() -> None:
+        with app.test_request_context("/"):
+            render_template_string(TEMPLATE, calls=calls)
+
+    return run
+
+
+def _paired(app: Flask, run: t.Callable[[], None], rounds: int = 15) -> tuple[float, float]:
+    """Per-call time with the recorder off and on, alternating rounds so machine noise hits both alike.
+
+    "Off" takes the instance attribute away (and gives templates Flask's method back), which is
+    exactly the state of an app the explorer never mounted on.
+    """
+    wrapper = vars(app)["url_for"]
+    original = wrapper.__wrapped__
+    off: list[float] = []
+    on: list[float] = []
+    for _ in range(rounds):
+        del app.url_for
+        app.jinja_env.globals["url_for"] = original
+        off.append(median_seconds(run, repeat=3, number=2) / CALLS)
+        app.url_for = wrapper  # type: ignore[method-assign]
+        app.jinja_env.globals["url_for"] = wrapper
+        on.append(median_seconds(run, repeat=3, number=2) / CALLS)
+    return statistics.median(off), statistics.median(on)
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:.2f} µs"
+
+
+def run() -> None:
+    print("## url_for recorder (toolbar panel)\n")
+    app = make_app(1400, 100)
+    app.config.update(TESTING=True)
+    app.jinja_env  # created before install, as under ``flask run --debug``
+    recorder.install(app)  # what mounting the explorer does
+    calls = _calls(app)
+    rows = []
+    for name, run_calls in (("Python `url_for`", _python), ("template `url_for`", _template)):
+        off, on = _paired(app, run_calls(app, calls))
+        rows.append([name, _us(off), _us(on), _us(on - off), f"{on / off:.2f}×"])
+
+    # Not enabled: RouteExplorer(app) on an app outside debug mode installs nothing at all.
+    quiet = make_app(1400, 100)
+    plain = make_app(1400, 100)
+    RouteExplorer(quiet)
+    assert "url_for" not in vars(quiet) and "route_explorer" not in quiet.blueprints
+    plain_run, quiet_run = _python(plain, _calls(plain)), _python(quiet, _calls(quiet))
+    plain_samples, quiet_samples = [], []
+    for _ in range(15):
+        plain_samples.append(median_seconds(plain_run, repeat=3, number=2) / CALLS)
+        quiet_samples.append(median_seconds(quiet_run, repeat=3, number=2) / CALLS)
+    plain_cost, quiet_cost = statistics.median(plain_samples), statistics.median(quiet_samples)
+    rows.append(
+        [
+            "explorer not enabled (no hook: `'url_for' not in app.__dict__`)",
+            _us(plain_cost),
+            _us(quiet_cost),
+            _us(quiet_cost - plain_cost),
+            f"{quiet_cost / plain_cost:.2f}×",
+        ]
+    )
+    print(
+        f"Synthetic app with 1,400 rules; {CALLS:,} `url_for` calls of {ENDPOINTS} endpoints (0 to "
+        f"{max(len(v) for _, v in calls)} values) per request; recorder off and on alternate over 15 rounds (median); one process, one run.\n"
+    )
+    print(table(["calls made from", "recorder off", "recorder on", "cost per call", "ratio"], rows))
+    print(
+        "\nThe recorder keeps references only (arguments, result or exception, the caller's code, "
+        "offset and globals); line numbers, reprs and diagnoses are computed by the panel, once per request."
+    )
