@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import typing as t
 from pathlib import Path
 
@@ -101,8 +100,3 @@ def test_the_explorer_pages_stay_without_the_toolbar(demo_server: str, page: t.A
     assert page.locator("#flDebug").count() == 0
     assert page.console_errors == []
 
-
-def test_docs_screenshot_is_small() -> None:
-    if not DOCS_SCREENSHOT.exists() or shutil.which("chromium") is None:
-        pytest.skip("made by the panel browser test")
-    assert DOCS_SCREENSHOT.stat().st_size < 300_000

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 import hashlib
 import re
 import typing as t
 import warnings
+from pathlib import Path
 
 import pytest
 from flask import Flask, render_template_string, url_for
@@ -21,6 +24,7 @@ from flask_route_explorer.inventory import get_inventory  # noqa: E402
 from flask_route_explorer.toolbar import RouteExplorerPanel  # noqa: E402
 from flask_route_explorer.toolbar_support import _widen  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 OUR_PANEL = "flask_route_explorer.toolbar.RouteExplorerPanel"
 PAGE = "<!doctype html><html><body>{}</body></html>"
 
@@ -251,3 +255,19 @@ def test_widen_adds_missing_directives_from_default_src() -> None:
     assert _widen("default-src 'self'", ["'sha256-a'"], ["'sha256-b'"]) == (
         "default-src 'self'; script-src 'self' 'sha256-a'; style-src 'self' 'sha256-b'"
     )
+
+
+def test_the_package_works_without_the_toolbar_installed() -> None:
+    """Only ``flask_route_explorer.toolbar`` needs flask_debugtoolbar; the rest imports and serves."""
+    code = (
+        "import sys; sys.modules['flask_debugtoolbar'] = None\n"
+        "from demo_app import create_app\n"
+        "app = create_app({'ROUTE_EXPLORER_ENABLED': True, 'DEBUG_TB_ENABLED': True})\n"
+        "client = app.test_client()\n"
+        "assert client.get('/users/7').status_code == 200\n"
+        "assert client.get('/_routes/').status_code == 200\n"
+        "assert client.get('/dashboard').status_code == 500\n"
+        "assert 'debugtoolbar' not in app.blueprints\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
