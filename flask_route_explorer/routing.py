@@ -874,12 +874,15 @@ def build(
     anchor: str | None = None,
     blueprint: str | None = None,
     extra_query: t.Mapping[str, t.Any] | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
     """Build a URL exactly as ``url_for`` would in a request of ``blueprint``; never raises.
 
     Values may be strings as typed in a form: the converters convert them, as they would in the
     app. The app's ``url_defaults`` hooks and build-error handlers run, as they do for ``url_for``.
     A failure is explained by the diagnosis engine; a success is matched back (round trip).
+    ``base_url`` is where the pretended request arrives (the page passes its own, so external URLs
+    show the developer's host); by default ``SERVER_NAME`` or ``localhost``, as in Flask's tests.
     """
     endpoint = (endpoint or "").strip()
     method = _blank(method)
@@ -895,7 +898,7 @@ def build(
     given = {name: typed_value(value, arguments.get(name)) for name, value in {**values, **extra}.items()}
     call = call_source(endpoint, given, method=method, external=external, scheme=scheme, anchor=anchor)
     texts = {"endpoint": resolved, "python_call": call, "jinja_call": "{{ " + call + " }}"}
-    with app.test_request_context("/"):
+    with app.test_request_context("/", base_url=base_url):
         # The pretended request: ``request.blueprint`` is what ``url_for`` resolves ``.name`` against.
         current_request.url_rule = Rule("/", endpoint=f"{blueprint}.{resolved.rpartition('.')[2]}") if blueprint else None
         try:

@@ -243,6 +243,7 @@ def _build_result(form: BuildForm) -> routing.BuildResult | None:
         anchor=form.anchor or None,
         blueprint=form.blueprint or None,
         extra_query=form.extra,
+        base_url=request.url_root,
     )
 
 
@@ -339,6 +340,7 @@ def api_build() -> Response:
         scheme=args.get("_scheme") or None,
         anchor=args.get("_anchor") or None,
         blueprint=args.get("_blueprint") or None,
+        base_url=request.url_root,
     )
     return _json(result.to_dict(), 400 if result.error else 200)
 
