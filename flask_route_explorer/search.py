@@ -8,6 +8,7 @@ The search keys are computed once per :class:`~flask_route_explorer.inventory.In
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -23,7 +24,7 @@ from werkzeug.routing import Map, RequestRedirect
 from .inventory import AUTOMATIC_METHODS, Inventory, Route
 
 #: Rows per page in the explorer: enough to scroll, few enough to render in a few milliseconds.
-PER_PAGE = 200
+PER_PAGE = 100
 #: The ``blueprint`` filter value that selects the rules registered on the app itself.
 APP_LEVEL = "-"
 #: Methods tried when looking for the rules that handle a path, in the order they are shown.
@@ -115,6 +116,7 @@ class _Index:
         self.natural = sorted(range(len(self.routes)), key=lambda p: (rank.get(self.routes[p].blueprint or "", 0), p))
         self.by_rule = {id(route.werkzeug_rule): p for p, route in enumerate(self.routes)}
         self.match_methods = _methods_to_try(self.routes)
+        self.summary: Summary | None = None
 
 
 #: A route's position in the inventory, its score, and whether it handles the queried path.
@@ -359,10 +361,19 @@ class Summary:
     hidden: int
     #: Blueprint names with their rule counts, app first, for the blueprint filter.
     blueprint_counts: tuple[tuple[str, int], ...]
+    #: Every method some rule accepts, sorted.
+    methods: tuple[str, ...]
 
 
 def summarize(inventory: Inventory) -> Summary:
-    """Counts of the app's own rules and blueprints (the tools' own are counted as hidden)."""
+    """Counts of the app's own rules and blueprints (the tools' own are counted as hidden); cached."""
+    index = _index(inventory)
+    if index.summary is None:
+        index.summary = _summarize(inventory)
+    return index.summary
+
+
+def _summarize(inventory: Inventory) -> Summary:
     counts: dict[str, int] = {}
     hidden = 0
     for route in inventory.routes:
@@ -377,9 +388,11 @@ def summarize(inventory: Inventory) -> Summary:
         blueprints=len(names),
         hidden=hidden,
         blueprint_counts=tuple((name, counts.get(name, 0)) for name in names),
+        methods=tuple(sorted({m for route in inventory.routes for m in route.methods or ()})),
     )
 
 
+@functools.lru_cache(maxsize=16384)
 def display_path(file: str | None, root: str | None) -> str | None:
     """A short form of a source path for tables: relative to the app's folder, or from the package on.
 

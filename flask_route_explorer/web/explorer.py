@@ -6,6 +6,7 @@ page lives in the query string only, so every filtered view is a link a develope
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import typing as t
@@ -112,15 +113,16 @@ def index() -> str:
     """The page; an htmx request (typing, a filter, a page link) gets only the results fragment."""
     state = PageState.from_args(request.args)
     inventory, result = _result(state, PER_PAGE)
+    summary = summarize(inventory)
     context = {
         "state": state,
         "result": result,
         "groups": group_hits(result, inventory.blueprints),
-        "summary": summarize(inventory),
+        "summary": summary,
         "inventory": inventory,
         "app_name": current_app.name,
         "current_page": "routes",
-        "method_choices": _method_choices(inventory.routes, state),
+        "method_choices": _method_choices(summary.methods, state),
         "app_level": APP_LEVEL,
         "rule_segments": rule_segments,
         "short_path": lambda file: display_path(file, current_app.root_path),
@@ -140,12 +142,12 @@ def api_routes() -> Response:
     if state.errors:
         body["warnings"] = list(state.errors)
     # Serialised here, not with the app's JSON provider: the host app's settings must not change our API.
-    return current_app.response_class(json.dumps(body, indent=2), mimetype="application/json")
+    return current_app.response_class(json.dumps(body), mimetype="application/json")
 
 
-def _method_choices(routes: t.Iterable[t.Any], state: PageState) -> tuple[str, ...]:
+def _method_choices(methods: t.Iterable[str], state: PageState) -> tuple[str, ...]:
     """The methods worth a chip: the common ones the app uses, then the rest; HEAD/OPTIONS only if asked."""
-    used = {m for route in routes for m in route.methods or ()} | set(state.methods)
+    used = set(methods) | set(state.methods)
     if not state.auto:
         used -= AUTOMATIC_METHODS - set(state.methods)
     common = [m for m in _COMMON_METHODS if m in used]
@@ -169,7 +171,8 @@ class RuleSegment(t.NamedTuple):
     converter: str | None
 
 
-def rule_segments(rule: str) -> list[RuleSegment]:
+@functools.lru_cache(maxsize=16384)
+def rule_segments(rule: str) -> tuple[RuleSegment, ...]:
     """Split a rule for highlighting, keeping each converter and its arguments exactly as written."""
     segments: list[RuleSegment] = []
     position = 0
@@ -183,4 +186,4 @@ def rule_segments(rule: str) -> list[RuleSegment]:
         position = match.end()
     if position < len(rule):
         segments.append(RuleSegment(rule[position:], None))
-    return segments
+    return tuple(segments)
