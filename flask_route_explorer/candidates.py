@@ -241,24 +241,23 @@ def find_candidates(
     written: str | None = None,
     values: t.Collection[str] = (),
     method: str | None = None,
+    inventory: Inventory | None = None,
 ) -> list[Candidate]:
     """Ranked candidates (best first, at most :data:`LIMIT`) for an endpoint that does not exist.
 
     ``endpoint`` is what Werkzeug was asked for; ``written`` what the caller wrote (``.edit``).
     """
-    index = get_index(app)
-    routes_for = index.inventory.routes_for
+    index = get_index(app, inventory)
     found: dict[str, Candidate] = {}
 
     def add(target: str, score: float, reason: str, cause: str, matched: t.Mapping[str, t.Any] | None = None) -> None:
-        bonus = _fit_bonus(routes_for(target), values, method)
-        _add(found, Candidate(target, round(min(1.0, score + bonus), 3), reason, cause, matched))
+        _add(found, Candidate(target, score, reason, cause, matched))
 
     if looks_like_url(endpoint):
         matched = match_path(app, endpoint, method)
         if matched is not None:
             add(matched[0], 0.97, f"'{endpoint}' is routed to it", "url_not_endpoint", matched[1])
-        return list(found.values())
+        return _ranked(index, found, values, method)
 
     short, prefix = _short(endpoint), _prefix(endpoint)
 
@@ -298,7 +297,21 @@ def find_candidates(
             add(target, 0.9, f"same name written differently in {_blueprint_label(target)}", _cause_for(prefix, target))
 
     _fuzzy(index, endpoint, found, add)
-    return sorted(found.values(), key=lambda c: -c.score)[:LIMIT]
+    return _ranked(index, found, values, method)
+
+
+def _ranked(index: Index, found: dict[str, Candidate], values: t.Collection[str], method: str | None) -> list[Candidate]:
+    """Best first; the arguments and method of the call break ties between equally named candidates.
+
+    Only the leading few get the (slower) fit bonus: a short name like ``edit`` can live in hundreds
+    of blueprints of a big app.
+    """
+    leading = sorted(found.values(), key=lambda c: -c.score)[: LIMIT * 4]
+    scored = [
+        Candidate(c.endpoint, round(min(1.0, c.score + _fit_bonus(index.inventory.routes_for(c.endpoint), values, method)), 3), c.reason, c.cause, c.values)
+        for c in leading
+    ]
+    return sorted(scored, key=lambda c: -c.score)[:LIMIT]
 
 
 def _cause_for(prefix: str, target: str) -> str:

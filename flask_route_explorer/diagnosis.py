@@ -130,7 +130,7 @@ class Diagnosis:
 
 from . import _compat, callsite  # noqa: E402
 from .candidates import Candidate, find_candidates, looks_like_url, unregistered_blueprint  # noqa: E402
-from .inventory import Route, get_inventory  # noqa: E402
+from .inventory import Inventory, Route, get_inventory  # noqa: E402
 
 log = logging.getLogger("flask_route_explorer")
 
@@ -161,6 +161,8 @@ class _Call:
     blueprint: str | None = None
     site: CallSite | None = None
     parsed: callsite.ParsedCall | None = None
+    #: Read once per diagnosis: checking that the cached inventory is current costs O(rules).
+    inventory: Inventory | None = None
 
     @property
     def shown(self) -> str:
@@ -204,7 +206,9 @@ def diagnose(error: BaseException, app: Flask | None = None) -> Diagnosis:
             from flask import current_app
 
             app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
-        return _diagnose_error(app, error, _call_from_error(error))
+        facts = _call_from_error(error)
+        facts.inventory = get_inventory(app)
+        return _diagnose_error(app, error, facts)
     except Exception:
         log.debug("flask-route-explorer could not diagnose %r", error, exc_info=True)
         return Diagnosis("other", _error_endpoint(error), _message(error))
@@ -236,10 +240,11 @@ def diagnose_call(
         scheme=scheme,
         blueprint=blueprint,
         site=call,
+        inventory=get_inventory(app),
     )
     facts.parsed = _parse(facts)
     try:
-        _build(app, facts.endpoint, _sampled(app, facts.endpoint, values), method, external, scheme, None)
+        _build(app, facts.endpoint, _sampled(facts.inventory, facts.endpoint, values), method, external, scheme, None)
         return None
     except Exception as error:
         try:
@@ -263,6 +268,12 @@ def fixed_source(diagnosis: Diagnosis) -> str | None:
     if (start, end) == (parsed.start, parsed.end):  # not inside a tag on this line: the fix is "{{ call }}"
         return call.source[:start] + diagnosis.fix.removeprefix("{{ ").removesuffix(" }}") + call.source[end:]
     return call.source[:start] + diagnosis.fix + call.source[end:]
+
+
+def _inventory(app: Flask, facts: _Call) -> Inventory:
+    if facts.inventory is None:
+        facts.inventory = get_inventory(app)
+    return facts.inventory
 
 
 # --- Facts about the call ------------------------------------------------------------------
@@ -352,11 +363,12 @@ def _diagnose_error(app: Flask, error: BaseException, facts: _Call) -> Diagnosis
 
 def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
     """Why the endpoint and values do not build; ``None`` when they would."""
-    routes = get_inventory(app).routes_for(facts.endpoint)
+    inventory = _inventory(app, facts)
+    routes = inventory.routes_for(facts.endpoint)
     if routes:
         return _diagnose_values(app, facts, routes)
     candidates = find_candidates(
-        app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method
+        app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method, inventory=inventory
     )
     unregistered = None if (candidates and candidates[0].cause == "url_not_endpoint") else unregistered_blueprint(app, facts.endpoint)
     suggestions = tuple(_suggestion(app, c, facts) for c in candidates)
@@ -371,7 +383,7 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
             call=facts.site,
         )
     top = candidates[0]
-    fit = _best_fit(app, get_inventory(app).routes_for(top.endpoint), {**facts.values, **(top.values or {})}, facts.method)
+    fit = _best_fit(app, inventory.routes_for(top.endpoint), {**facts.values, **(top.values or {})}, facts.method)
     fix, fix_url, placeholders = _make_fix(app, facts, top.endpoint, fit, matched=top.values)
     if unregistered is not None:
         return _unregistered(facts, unregistered, suggestions)
@@ -394,7 +406,7 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
 
 def _suggestion(app: Flask, candidate: Candidate, facts: _Call) -> Suggestion:
     """The candidate with the rule the call would build (an endpoint can have several rules)."""
-    routes = get_inventory(app).routes_for(candidate.endpoint)
+    routes = _inventory(app, facts).routes_for(candidate.endpoint)
     rule = _best_fit(app, routes, {**facts.values, **(candidate.values or {})}, facts.method).route.rule if routes else ""
     return Suggestion(candidate.endpoint, rule, candidate.score, candidate.reason)
 
@@ -457,7 +469,7 @@ def _fit_route(route: Route, values: t.Mapping[str, t.Any], method: str | None) 
 
 def _injected(app: Flask, endpoint: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """The values with what the app's ``url_defaults`` hooks add for ``endpoint`` (``lang_code``...)."""
-    if not app.url_default_functions:
+    if not any(app.url_default_functions.values()):
         return dict(values)
     result = dict(values)
     with contextlib.suppress(Exception), app.test_request_context():
@@ -534,7 +546,7 @@ def _invalid_sentence(route: Route, name: str, value: t.Any) -> str:
 def _method_not_allowed(app: Flask, facts: _Call, routes: t.Sequence[Route], fit: _Fit) -> Diagnosis:
     method = (facts.method or "").upper()
     allowed = sorted({m for r in routes for m in (r.visible_methods or ())})
-    inventory = get_inventory(app)
+    inventory = _inventory(app, facts)
     siblings = [
         r for r in inventory.routes if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
     ]
@@ -652,7 +664,7 @@ def _no_request_context(app: Flask, facts: _Call) -> Diagnosis:
 
 
 def _scheme_without_external(app: Flask, facts: _Call) -> Diagnosis:
-    routes = get_inventory(app).routes_for(facts.endpoint)
+    routes = _inventory(app, facts).routes_for(facts.endpoint)
     explanation = (
         f"_scheme={facts.scheme!r} only works with _external=True: Flask refuses to put a scheme on a relative URL. "
         "Pass _external=True, or drop _scheme."
@@ -784,11 +796,11 @@ def _sample(route: Route | None, name: str) -> t.Any:
     return "x"
 
 
-def _sampled(app: Flask, endpoint: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+def _sampled(inventory: Inventory, endpoint: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """The values with :data:`UNKNOWN` replaced by a value the rule's converter accepts."""
     if not any(v is UNKNOWN for v in values.values()):
         return dict(values)
-    routes = get_inventory(app).routes_for(endpoint)
+    routes = inventory.routes_for(endpoint)
     result = {}
     for name, value in values.items():
         if value is UNKNOWN:
