@@ -129,7 +129,7 @@ class Diagnosis:
 # The engine. Imported below the contract because ``callsite`` builds ``CallSite`` objects.
 
 from . import _compat, callsite  # noqa: E402
-from .candidates import Candidate, find_candidates, looks_like_url, unregistered_blueprint  # noqa: E402
+from .candidates import Candidate, find_candidates, unregistered_blueprint  # noqa: E402
 from .inventory import Inventory, Route, get_inventory  # noqa: E402
 
 log = logging.getLogger("flask_route_explorer")
