@@ -894,7 +894,8 @@ def build(
     if problem is not None:
         return BuildResult(ok=False, url=None, roundtrip=None, diagnosis=None, endpoint=endpoint, error=problem)
     resolved = resolve_endpoint(endpoint, blueprint)
-    arguments = _arguments_of(get_inventory(app), resolved)
+    index = _index_for(app)
+    arguments = _arguments_of(index.inventory, resolved)
     given = {name: typed_value(value, arguments.get(name)) for name, value in {**values, **extra}.items()}
     call = call_source(endpoint, given, method=method, external=external, scheme=scheme, anchor=anchor)
     texts = {"endpoint": resolved, "python_call": call, "jinja_call": "{{ " + call + " }}"}
@@ -913,7 +914,7 @@ def build(
         except Exception as error:  # BuildError, a converter's ValueError, a failing url_defaults hook...
             return BuildResult(ok=False, url=None, roundtrip=None, diagnosis=_diagnose(error, app), **texts)
     url = str(url)
-    return BuildResult(ok=True, url=url, roundtrip=_round_trip(app, resolved, url, given, method), diagnosis=None, **texts)
+    return BuildResult(ok=True, url=url, roundtrip=_round_trip(app, index, resolved, url, given, method), diagnosis=None, **texts)
 
 
 def _diagnose(error: Exception, app: Flask) -> Diagnosis:
@@ -948,9 +949,10 @@ def _natural_method(index: _Index, endpoint: str) -> str:
     return (routes[0].visible_methods or ("GET",))[0]
 
 
-def _round_trip(app: Flask, endpoint: str, url: str, values: t.Mapping[str, t.Any], method: str | None) -> RoundTrip:
+def _round_trip(
+    app: Flask, index: _Index, endpoint: str, url: str, values: t.Mapping[str, t.Any], method: str | None
+) -> RoundTrip:
     """Match the built URL back; say so when it reaches another endpoint or other values."""
-    index = _index_for(app)
     parts = urlsplit(url)
     root = (app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
     path = parts.path or "/"

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .. import routing
-from ..inventory import AUTOMATIC_METHODS, Argument, get_inventory
+from ..inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
 from ..rendering import render
 from ..search import display_path, search
 from .explorer import rule_segments
@@ -193,9 +193,8 @@ def _not_a_number(value: str, argument: Argument) -> bool:
     return isinstance(routing.typed_value(value, argument), str)
 
 
-def _fields(endpoint: str, values: t.Mapping[str, str]) -> tuple[list[Field], tuple[str, ...]]:
+def _fields(routes: t.Sequence[Route], values: t.Mapping[str, str]) -> tuple[list[Field], tuple[str, ...]]:
     """One field per variable of the endpoint's rules, and the methods the endpoint takes."""
-    routes = get_inventory(current_app).routes_for(endpoint)
     seen: dict[str, Argument] = {}
     required: dict[str, bool] = {}
     defaults: dict[str, t.Any] = {}
@@ -219,12 +218,12 @@ def _variables(endpoint: str, blueprint: str) -> set[str]:
     return {a.name for route in get_inventory(current_app).routes_for(resolved) for a in route.arguments}
 
 
-def _suggestions(text: str) -> tuple[t.Any, ...]:
+def _suggestions(inventory: Inventory, text: str) -> tuple[Route, ...]:
     """The picker's list: the explorer's own typo-tolerant search, endpoints only, app rules only."""
     if not text or len(text) > routing.MAX_NAME:
         return ()
-    result = search(get_inventory(current_app), text.lstrip("."), per_page=SUGGESTIONS * 3)
-    seen: dict[str, t.Any] = {}
+    result = search(inventory, text.lstrip("."), per_page=SUGGESTIONS * 3)
+    seen: dict[str, Route] = {}
     for hit in result.hits:
         seen.setdefault(hit.route.endpoint, hit.route)
     return tuple(seen.values())[:SUGGESTIONS]
@@ -267,8 +266,9 @@ def build_page() -> str:
     form = BuildForm.from_args(request.args, _variables, live=live)
     result = _build_result(form)
     resolved = result.endpoint if result is not None else form.endpoint
-    fields, methods = _fields(resolved, form.values)
-    known = bool(get_inventory(current_app).routes_for(resolved))
+    inventory = get_inventory(current_app)
+    routes = inventory.routes_for(resolved)
+    fields, methods = _fields(routes, form.values)
     context = {
         **_common_context(),
         "current_page": "build",
@@ -277,9 +277,9 @@ def build_page() -> str:
         "resolved": resolved,
         "fields": fields,
         "methods": methods,
-        "known_endpoint": known,
-        "suggestions": () if known else _suggestions(form.endpoint),
-        "blueprints": [b for b in get_inventory(current_app).blueprints if b != "route_explorer"],
+        "known_endpoint": bool(routes),
+        "suggestions": () if routes else _suggestions(inventory, form.endpoint),
+        "blueprints": [b for b in inventory.blueprints if b != "route_explorer"],
         "result_values": {**form.values, **form.extra},
     }
     if live:
