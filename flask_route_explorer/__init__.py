@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from .checker import Finding, Findings, check
+from .diagnosis import CallSite, Diagnosis, Suggestion, diagnose
 from .extension import RouteExplorer
 from .inventory import Argument, Inventory, Route, get_inventory
 from .sources import ViewSource
 
-__all__ = ["Argument", "Finding", "Findings", "Inventory", "Route", "RouteExplorer", "ViewSource", "check", "get_inventory"]
+__all__ = [
+    "Argument",
+    "CallSite",
+    "Diagnosis",
+    "Finding",
+    "Findings",
+    "Inventory",
+    "Route",
+    "RouteExplorer",
+    "Suggestion",
+    "ViewSource",
+    "check",
+    "diagnose",
+    "get_inventory",
+]
 __version__ = "0.1.0"
