@@ -49,6 +49,7 @@ def test_live_search_filters_and_links(page: t.Any, demo_server: str, screenshot
     wait_until(lambda: page.locator(ROWS).count() < 5)
     assert "users.user_profile" in endpoints(page)
     assert page.evaluate("window.__samePage") is True  # htmx swapped the fragment, no navigation
+    assert "blueprint=" not in page.url  # empty fields stay out of the shareable URL
     screenshot("explorer-search")
 
     # A path: the rule Werkzeug picks comes first, marked as matching.

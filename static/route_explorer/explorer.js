@@ -70,8 +70,11 @@
 
 (function () {
   "use strict";
-  // Leave empty form fields out of htmx requests, so the pushed URL stays short and shareable.
+  // The routes page leaves its empty fields out of htmx requests, so the pushed URL stays short.
+  // Only there: on other pages an empty value may be exactly what the user means to send.
   document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("[data-drop-empty]") : null;
+    if (!form) return;
     var params = event.detail.parameters;
     if (!params || typeof params.forEach !== "function") return;
     var empty = [];
