@@ -151,7 +151,8 @@ def screenshot(page: t.Any) -> t.Callable[[str], Path]:
 
     def take(name: str) -> Path:
         path = Path(page.screenshot_dir) / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial" keeps Playwright from adding style="" to inputs, which the CSP reports.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         print(f"screenshot: {path}")
         return path
 
