@@ -12,7 +12,7 @@ import typing as t
 from werkzeug.routing import BaseConverter, Map, Rule, parse_converter_args
 
 # The same grammar Werkzeug uses for one ``<converter(args):variable>`` part of a rule.
-_VARIABLE_RE = re.compile(
+VARIABLE_RE = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<arguments>.*?)\))?:)?"
     r"(?P<variable>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
@@ -25,14 +25,6 @@ class RuleVariable(t.NamedTuple):
     converter: str
     args: tuple[t.Any, ...]
     kwargs: dict[str, t.Any]
-
-
-def rules_in_order(url_map: Map) -> list[Rule]:
-    """The map's rules in the order they were added (``iter_rules`` groups them by endpoint)."""
-    rules = getattr(url_map, "_rules", None)
-    if isinstance(rules, list):
-        return list(rules)
-    return list(url_map.iter_rules())
 
 
 def rules_version(url_map: Map) -> tuple[int, int]:
@@ -52,7 +44,7 @@ def rule_variables(rule: Rule) -> list[RuleVariable]:
     """The variables of a rule in the order they appear (host or subdomain part first)."""
     text = f"{rule.host or rule.subdomain or ''}|{rule.rule}"
     found: list[RuleVariable] = []
-    for match in _VARIABLE_RE.finditer(text):
+    for match in VARIABLE_RE.finditer(text):
         raw = match.group("arguments")
         try:
             args, kwargs = parse_converter_args(raw) if raw else ((), {})
@@ -115,7 +107,7 @@ def rule_trace(rule: Rule) -> list[tuple[bool, str]]:
             pieces.append((False, "|"))
             continue
         position = 0
-        for match in _VARIABLE_RE.finditer(part):
+        for match in VARIABLE_RE.finditer(part):
             pieces.extend((False, s) for s in re.split(r"(/)", part[position : match.start()]) if s)
             pieces.append((True, match.group("variable")))
             position = match.end()

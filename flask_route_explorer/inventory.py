@@ -5,6 +5,7 @@ Built lazily on first use, cached on the app, and rebuilt when a rule is added l
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import typing as t
@@ -56,7 +57,7 @@ class Route:
     build_only: bool
     websocket: bool
     view: ViewSource
-    #: Position in the URL map, in the order rules were added.
+    #: Position in the URL map (Werkzeug keeps rules grouped by endpoint, in the order added).
     index: int
     #: True for the explorer's and Flask-DebugToolbar's own rules.
     internal: bool
@@ -140,15 +141,21 @@ def _jsonable(value: t.Any) -> t.Any:
     return repr(value)
 
 
+@functools.cache
+def _converter_parameters(converter_class: type | None) -> tuple[inspect.Parameter, ...]:
+    """A converter's parameters after ``map``; cached, since thousands of rules share a few classes."""
+    try:
+        return tuple(inspect.signature(converter_class).parameters.values())[1:]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ()
+
+
 def _named_arguments(converter_class: type | None, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> dict[str, t.Any]:
     """Name positional converter arguments after the converter's own parameters."""
     if not args:
         return dict(kwargs)
     named: dict[str, t.Any] = {}
-    try:
-        params = list(inspect.signature(converter_class).parameters.values())[1:]  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        params = []
+    params = _converter_parameters(converter_class)
     for position, value in enumerate(args):
         if position < len(params) and params[position].kind is inspect.Parameter.VAR_POSITIONAL:
             named[params[position].name] = list(args[position:])
@@ -164,13 +171,14 @@ def _named_arguments(converter_class: type | None, args: tuple[t.Any, ...], kwar
     return named
 
 
-def _blueprint_of(endpoint: str, blueprint_names: t.Sequence[str]) -> str | None:
+def _blueprint_of(endpoint: str, blueprint_names: t.Collection[str]) -> str | None:
     """The longest registered blueprint name the endpoint is prefixed by (nested names are dotted)."""
-    best: str | None = None
-    for name in blueprint_names:
-        if endpoint.startswith(name + ".") and (best is None or len(name) > len(best)):
-            best = name
-    return best
+    prefix = endpoint
+    while "." in prefix:
+        prefix = prefix.rpartition(".")[0]
+        if prefix in blueprint_names:
+            return prefix
+    return None
 
 
 def _is_internal(endpoint: str) -> bool:
@@ -179,11 +187,11 @@ def _is_internal(endpoint: str) -> bool:
 
 def build_inventory(app: Flask) -> Inventory:
     """Read ``app.url_map`` into an :class:`Inventory` (uncached; prefer :func:`get_inventory`)."""
-    blueprint_names = tuple(app.blueprints)
+    blueprint_names = frozenset(app.blueprints)
     views = app.view_functions
     sources: dict[str, ViewSource] = {}
     routes: list[Route] = []
-    for index, rule in enumerate(_compat.rules_in_order(app.url_map)):
+    for index, rule in enumerate(app.url_map.iter_rules()):
         endpoint = str(rule.endpoint)
         if endpoint not in sources:
             sources[endpoint] = view_source(views.get(endpoint), endpoint)
@@ -194,13 +202,13 @@ def build_inventory(app: Flask) -> Inventory:
     return Inventory(
         routes=tuple(routes),
         by_endpoint=MappingProxyType({k: tuple(v) for k, v in by_endpoint.items()}),
-        blueprints=blueprint_names,
+        blueprints=tuple(app.blueprints),
         has_subdomains=any(r.subdomain for r in routes),
         has_hosts=any(r.host for r in routes),
     )
 
 
-def _route(app: Flask, rule: Rule, index: int, blueprint_names: tuple[str, ...], source: ViewSource) -> Route:
+def _route(app: Flask, rule: Rule, index: int, blueprint_names: t.Collection[str], source: ViewSource) -> Route:
     defaults = dict(rule.defaults or {})
     arguments = tuple(
         Argument(

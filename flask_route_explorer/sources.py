@@ -61,6 +61,10 @@ def first_doc_line(obj: object) -> str | None:
 
 
 def _location(obj: object) -> tuple[str | None, int | None]:
+    """File and first line; functions read their code object (tokenizing every view's source is slow)."""
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return code.co_filename, code.co_firstlineno
     try:
         file = inspect.getsourcefile(obj) or inspect.getfile(obj)  # type: ignore[arg-type]
     except (TypeError, OSError):
@@ -68,8 +72,7 @@ def _location(obj: object) -> tuple[str | None, int | None]:
     try:
         _, line = inspect.getsourcelines(obj)  # type: ignore[arg-type]
     except (TypeError, OSError, IndexError):
-        code = getattr(obj, "__code__", None)
-        line = getattr(code, "co_firstlineno", None)
+        line = None
     return file, line
 
 

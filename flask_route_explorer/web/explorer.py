@@ -17,7 +17,7 @@ from htmx_flask.requests import HtmxHeaders
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from .._compat import _VARIABLE_RE
+from .._compat import VARIABLE_RE
 from ..inventory import AUTOMATIC_METHODS, Route, get_inventory
 from ..rendering import render
 from ..search import APP_LEVEL, PER_PAGE, display_path, group_hits, search, summarize
@@ -176,7 +176,7 @@ def rule_segments(rule: str) -> tuple[RuleSegment, ...]:
     """Split a rule for highlighting, keeping each converter and its arguments exactly as written."""
     segments: list[RuleSegment] = []
     position = 0
-    for match in _VARIABLE_RE.finditer(rule):
+    for match in VARIABLE_RE.finditer(rule):
         if match.start() > position:
             segments.append(RuleSegment(rule[position : match.start()], None))
         converter = match.group("converter") or ""
