@@ -263,6 +263,8 @@ class _Scope:
 
 @dataclass(slots=True)
 class _PyCall:
+    """A ``url_for`` call and the functions and classes around it (outermost first)."""
+
     call: ast.Call
     scopes: tuple[_Scope, ...]
 
@@ -275,43 +277,86 @@ class _Render:
     scopes: tuple[_Scope, ...]
 
 
-class _PythonModule(ast.NodeVisitor):
-    """Collects url_for calls, render_template calls, blueprints and app names of one module."""
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
-    def __init__(self) -> None:
+
+def _children(node: ast.AST) -> t.Iterator[ast.AST]:
+    """Child nodes, without ``ast.iter_child_nodes``' generator-per-field overhead."""
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item
+
+
+class _PythonModule:
+    """The url_for and render_template calls of one module, with the names that decide them.
+
+    One flat pass collects every call with its enclosing scopes, plus the imports; the calls are
+    sorted out afterwards, since an import may come after a call in the file.
+    """
+
+    def __init__(self, tree: ast.Module) -> None:
         self.url_for_names: set[str] = set()
         self.flask_modules: set[str] = {"flask"}
         self.app_names: set[str] = {"app", "current_app"}
         self.render_names: set[str] = set(_RENDER_FUNCTIONS)
         self.blueprints: dict[str, str] = {}
-        self.apps: set[str] = set()
-        self.shadowed = False
         self.calls: list[_PyCall] = []
         self.renders: list[_Render] = []
-        self._scopes: list[_Scope] = []
-
-    # Names first: imports and module-level assignments decide what a call means.
-    def prepare(self, tree: ast.Module) -> None:
-        star_import = False
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flask" and not node.level:
-                for alias in node.names:
-                    if alias.name == "url_for":
-                        self.url_for_names.add(alias.asname or "url_for")
-                    elif alias.name == "current_app":
-                        self.app_names.add(alias.asname or "current_app")
-                    elif alias.name in _RENDER_FUNCTIONS:
-                        self.render_names.add(alias.asname or alias.name)
-                    elif alias.name == "*":
-                        star_import = True
-            elif isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == "url_for" for a in node.names):
-                self.shadowed = True
+        candidates: list[tuple[ast.Call, tuple[_Scope, ...]]] = []
+        star_import = shadowed = False
+        stack: list[tuple[ast.AST, tuple[_Scope, ...]]] = [(tree, ())]
+        while stack:
+            node, scopes = stack.pop()
+            if isinstance(node, ast.Call):
+                candidates.append((node, scopes))
+            elif isinstance(node, _DEFINITIONS):
+                if node.name == "url_for" and not isinstance(node, ast.ClassDef):
+                    shadowed = True
+                inner = (*scopes, _Scope(node.name, isinstance(node, ast.ClassDef), node.decorator_list))
+                body = {id(child) for child in node.body}
+                stack.extend((child, inner) for child in node.body)
+                stack.extend((child, scopes) for child in _children(node) if id(child) not in body)
+                continue
+            elif isinstance(node, ast.ImportFrom):
+                if (node.module or "").split(".")[0] == "flask" and not node.level:
+                    star_import |= self._flask_import(node)
+                elif any((a.asname or a.name) == "url_for" for a in node.names):
+                    shadowed = True
             elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name == "flask" and alias.asname:
-                        self.flask_modules.add(alias.asname)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "url_for":
-                self.shadowed = True
+                self.flask_modules.update(a.asname for a in node.names if a.name == "flask" and a.asname)
+            stack.extend((child, scopes) for child in _children(node))
+        self._module_assignments(tree)
+        if star_import or (not self.url_for_names and not shadowed):
+            self.url_for_names.add("url_for")
+        for call, scopes in candidates:
+            if self.is_url_for(call.func):
+                self.calls.append(_PyCall(call, scopes))
+            elif scopes and call.args and self._is_render(call.func):
+                names = _template_names(call.args[0])
+                if names:
+                    self.renders.append(_Render(names, scopes))
+
+    def _flask_import(self, node: ast.ImportFrom) -> bool:
+        """Record names imported from Flask; ``True`` for ``from flask import *``."""
+        star = False
+        for alias in node.names:
+            if alias.name == "url_for":
+                self.url_for_names.add(alias.asname or "url_for")
+            elif alias.name == "current_app":
+                self.app_names.add(alias.asname or "current_app")
+            elif alias.name in _RENDER_FUNCTIONS:
+                self.render_names.add(alias.asname or alias.name)
+            elif alias.name == "*":
+                star = True
+        return star
+
+    def _module_assignments(self, tree: ast.Module) -> None:
+        """``app = Flask(...)`` and ``bp = Blueprint('name', ...)`` at module level."""
         for node in tree.body:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -323,8 +368,6 @@ class _PythonModule(ast.NodeVisitor):
                     bp_name = _blueprint_name_arg(node.value)
                     if bp_name is not None:
                         self.blueprints.update(dict.fromkeys(names, bp_name))
-        if star_import or (not self.url_for_names and not self.shadowed):
-            self.url_for_names.add("url_for")
 
     def _constructor(self, func: ast.expr) -> str | None:
         if isinstance(func, ast.Name) and func.id in ("Flask", "Blueprint"):
@@ -350,32 +393,6 @@ class _PythonModule(ast.NodeVisitor):
             and isinstance(func.value, ast.Name)
             and func.value.id in self.flask_modules
         )
-
-    def _enter(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, is_class: bool) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        self._scopes.append(_Scope(node.name, is_class, node.decorator_list))
-        for child in node.body:
-            self.visit(child)
-        self._scopes.pop()
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._enter(node, False)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._enter(node, False)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._enter(node, True)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        if self.is_url_for(node.func):
-            self.calls.append(_PyCall(node, tuple(self._scopes)))
-        elif self._is_render(node.func) and node.args and self._scopes:
-            names = _template_names(node.args[0])
-            if names:
-                self.renders.append(_Render(names, tuple(self._scopes)))
-        self.generic_visit(node)
 
 
 def _blueprint_name_arg(call: ast.Call) -> str | None:
@@ -450,7 +467,8 @@ class _Checker:
         self._template_refs: dict[str, set[str]] = {}
         self._rendered_by: dict[str, set[str | None]] = {}
         self._scanned_py: set[str] = set()
-        self._cache: dict[tuple[t.Any, ...], Diagnosis | None] = {}
+        self._builds: set[tuple[t.Any, ...]] = set()
+        self._failures: dict[tuple[t.Any, ...], Diagnosis] = {}
         self.referenced: set[str] = set()
 
     def _view_index(self) -> dict[tuple[str, str], set[str | None]]:
@@ -520,9 +538,7 @@ class _Checker:
                 self.report.unparsable.append(Unparsable(self.display(path), f"{type(error).__name__}: {error}"))
             return
         self._scanned_py.add(os.path.realpath(path))
-        module = _PythonModule()
-        module.prepare(tree)
-        module.visit(tree)
+        module = _PythonModule(tree)
         real = os.path.realpath(path)
         for render in module.renders:
             contexts = self._function_contexts(real, render.scopes, module)
@@ -618,9 +634,10 @@ class _Checker:
             self.report.unparsable.append(Unparsable(self.display(path), f"line {error.lineno}: {error.message}"))
             return
         source.ignores = _ignores(text, _JINJA_IGNORE, source.line_starts)
+        calls, references = _jinja_nodes(tree)
         if name is not None:
             refs = self._template_refs.setdefault(name, set())
-            for ref in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            for ref in references:
                 template = ref.template
                 if isinstance(template, nodes.Const) and isinstance(template.value, str):
                     refs.add(template.value)
@@ -628,9 +645,7 @@ class _Checker:
                     refs.update(i.value for i in template.items if isinstance(i, nodes.Const) and isinstance(i.value, str))
         per_line: dict[int, int] = {}
         code_columns: dict[int, list[int]] | None = None
-        for node in tree.find_all(nodes.Call):
-            if not (isinstance(node.node, nodes.Name) and node.node.name == "url_for"):
-                continue
+        for node in calls:
             line = node.node.lineno
             if code_columns is None:
                 code_columns = _jinja_call_columns(text, source.line_starts, self.jinja_env)
@@ -665,7 +680,8 @@ class _Checker:
             endpoint = endpoint_node.value
             if offset is not None and node.args:
                 span = _jinja_span(source.text, offset, endpoint)
-        last_line = max((n.lineno for n in node.find_all(nodes.Node)), default=line)
+        # Only an ignore comment needs the call's last line (walking the call's nodes costs).
+        last_line = max((n.lineno for n in node.find_all(nodes.Node)), default=line) if source.ignores else line
         return _Call(
             path=source.path,
             line=line,
@@ -766,24 +782,30 @@ class _Checker:
             ))
 
     def _diagnose(self, call: _Call, blueprint: str | None) -> Diagnosis | None:
+        """The engine's answer, asked once per distinct call.
+
+        Whether a call builds does not depend on how it is written, so one answer serves every
+        call with the same endpoint and values; a failure's fix quotes the call's own text, so
+        failures are remembered per text.
+        """
         method = call.method if isinstance(call.method, str) else None
         external = call.external if isinstance(call.external, bool) else None
         scheme = call.scheme if isinstance(call.scheme, str) else None
-        key = (call.endpoint, tuple(sorted(call.values.items(), key=lambda kv: kv[0])), method, blueprint,
-               external, scheme, call.source, call.template)
-        try:
-            return self._cache[key]
-        except (KeyError, TypeError):
-            pass
+        key = (call.endpoint, tuple(sorted(call.values.items())), method, blueprint, external, scheme)
+        if key in self._builds:
+            return None
+        failure_key = (key, call.source, call.template)
+        if failure_key in self._failures:
+            return self._failures[failure_key]
         site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template)
         result = diagnosis.diagnose_call(
             self.app, t.cast(str, call.endpoint), call.values, method=method, blueprint=blueprint,
             external=external, scheme=scheme, call=site,
         )
-        try:
-            self._cache[key] = result
-        except TypeError:
-            pass
+        if result is None:
+            self._builds.add(key)
+        else:
+            self._failures[failure_key] = result
         return result
 
     def _add(self, source: _SourceFile, call: _Call, lines: t.Iterable[int], finding: Finding) -> None:
@@ -895,6 +917,34 @@ def _segment(source: _SourceFile, node: ast.Call) -> str:
 
 
 _JINJA_URL_FOR = re.compile(r"\burl_for\s*\(")
+_JINJA_REFERENCES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+def _jinja_nodes(tree: nodes.Template) -> tuple[list[nodes.Call], list[t.Any]]:
+    """``url_for`` calls in source order, and extends/include/import nodes, in one flat pass.
+
+    ``Node.find_all`` nests a generator per node, which costs as much as parsing on big trees.
+    """
+    calls: list[nodes.Call] = []
+    references: list[t.Any] = []
+    stack: list[nodes.Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.Call):
+            callee = node.node
+            if isinstance(callee, nodes.Name) and callee.name == "url_for":
+                calls.append(node)
+        elif isinstance(node, _JINJA_REFERENCES):
+            references.append(node)
+        children: list[nodes.Node] = []
+        for field in node.fields:
+            value = getattr(node, field, None)
+            if isinstance(value, nodes.Node):
+                children.append(value)
+            elif isinstance(value, list):
+                children.extend(item for item in value if isinstance(item, nodes.Node))
+        stack.extend(reversed(children))
+    return calls, references
 
 
 def _jinja_call_columns(text: str, line_starts: list[int], env: Environment) -> dict[int, list[int]]:
@@ -909,12 +959,19 @@ def _jinja_call_columns(text: str, line_starts: list[int], env: Environment) -> 
     return found
 
 
+_JINJA_ENDPOINT_START = re.compile(r"url_for\s*\(\s*(['\"])")
+
+
 def _jinja_span(text: str, offset: int, endpoint: str) -> tuple[int, int] | None:
-    match = re.compile(r"url_for\s*\(\s*(['\"])" + re.escape(endpoint) + r"\1").match(text, offset)
+    """Offsets of the endpoint inside the string literal that opens the call, if it is one."""
+    match = _JINJA_ENDPOINT_START.match(text, offset)
     if match is None:
         return None
-    end = match.end() - 1
-    return (end - len(endpoint), end)
+    start = match.end()
+    end = start + len(endpoint)
+    if text[start:end] != endpoint or text[end : end + 1] != match.group(1):
+        return None
+    return (start, end)
 
 
 def _jinja_segment(text: str, offset: int) -> str:
