@@ -172,6 +172,9 @@ def unregistered_blueprint(app: Flask, endpoint: str) -> ProcessBlueprint | None
     if not prefix or prefix in app.blueprints:
         return None
     registered = {id(bp) for bp in app.blueprints.values()}
+    if any(bp.name in (prefix, prefix.rpartition(".")[2]) for bp in app.blueprints.values()):
+        # A blueprint of that name is registered (nested under another): a prefix problem, not this.
+        return None
     first = prefix.split(".")[0]
     for found in process_blueprints():
         if id(found.blueprint) not in registered and found.blueprint.name in (prefix, first):
