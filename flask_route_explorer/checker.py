@@ -797,14 +797,15 @@ class _Checker:
         failure_key = (key, call.source, call.template)
         if failure_key in self._failures:
             return self._failures[failure_key]
-        site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template)
-        result = diagnosis.diagnose_call(
-            self.app, t.cast(str, call.endpoint), call.values, method=method, blueprint=blueprint,
-            external=external, scheme=scheme, call=site,
-        )
-        if result is None:
+        endpoint = t.cast(str, call.endpoint)
+        options = {"method": method, "blueprint": blueprint, "external": external, "scheme": scheme}
+        # Most calls build: ask without the call's text first, since reading it costs the engine.
+        if diagnosis.diagnose_call(self.app, endpoint, call.values, **options) is None:
             self._builds.add(key)
-        else:
+            return None
+        site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template)
+        result = diagnosis.diagnose_call(self.app, endpoint, call.values, **options, call=site)
+        if result is not None:
             self._failures[failure_key] = result
         return result
 
