@@ -155,8 +155,8 @@ def run() -> None:
         print(
             f"\nThe check found {report.calls:,} checkable calls, {len(report.unverifiable)} unverifiable, "
             f"{len(report.findings)} findings ({', '.join(f'{c} {n}' for c, n in sorted(codes.items()))}) for the "
-            f"{stats.planted_mistakes} mutated calls: a dropped variable still builds when the endpoint has another rule "
-            "without it (a `defaults` pair, a MethodView's list URL)."
+            f"{stats.planted_mistakes} mutated calls (a mutation need not break a call: a dropped variable still builds "
+            "when the endpoint has another rule without it, such as a `defaults` pair or a MethodView's list URL)."
         )
         if python is not None:
             print(
