@@ -8,9 +8,7 @@ import platform
 import sys
 import time
 
-import flask
-import rapidfuzz
-import werkzeug
+from importlib.metadata import version
 
 #: Each module has ``run() -> None`` that prints its own section.
 SECTIONS = ("bench_inventory", "bench_diagnosis", "bench_testers", "bench_recorder", "bench_checker")
@@ -24,8 +22,8 @@ def machine() -> str:
     except OSError:
         pass
     return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, Flask {flask.__version__ if hasattr(flask, '__version__') else '?'}, "
-        f"Werkzeug {getattr(werkzeug, '__version__', '?')}, rapidfuzz {rapidfuzz.__version__}"
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, Flask {version('flask')}, "
+        f"Werkzeug {version('werkzeug')}, rapidfuzz {version('rapidfuzz')}; load average {os.getloadavg()[0]:.1f}"
     )
 
 
