@@ -31,6 +31,8 @@ INJECT_DEFAULTS_CODE = App.inject_url_defaults.__code__
 #: Modules between the caller and ``Flask.url_for`` (Flask's helper, Jinja's call machinery,
 #: a recording wrapper of ours): never the call site.
 _PLUMBING_MODULES = ("flask.", "jinja2.", "werkzeug.", "flask_route_explorer")
+#: The recorder wraps ``app.url_for``: its frame sits between a user's call and Flask's.
+_RECORDER_MODULE = "flask_route_explorer.recorder"
 #: Lines shown around the call on the error page.
 CONTEXT_LINES = 5
 #: A call spread over more lines than this is not rewritten.
@@ -285,9 +287,16 @@ def _is_plumbing(frame: FrameType) -> bool:
 
 
 def _caller(frame: FrameType) -> FrameType | None:
-    """The first frame outside url_for and its plumbing."""
+    """The first frame outside url_for and its plumbing.
+
+    ``None`` when the explorer itself made the call (a tester build, a fix check): the frames
+    further out are the explorer's caller (a view, a CLI command), not a ``url_for`` a user wrote.
+    """
     back = frame.f_back
     while back is not None and _is_plumbing(back):
+        module = back.f_globals.get("__name__") or ""
+        if module.startswith("flask_route_explorer") and module != _RECORDER_MODULE:
+            return None
         back = back.f_back
     return back
 

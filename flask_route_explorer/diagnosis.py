@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from werkzeug.local import LocalProxy
 from werkzeug.routing import AnyConverter, BaseConverter, BuildError
 from werkzeug.routing.converters import FloatConverter, NumberConverter, PathConverter, UUIDConverter
 
@@ -813,6 +814,8 @@ def _sampled(inventory: Inventory, endpoint: str, values: t.Mapping[str, t.Any])
 
 def _build(app: Flask, endpoint: str, values: t.Mapping[str, t.Any], method: str | None, external: bool | None, scheme: str | None, anchor: str | None) -> str:
     """Build for real, as the app would inside a request; bypasses wrappers of ``app.url_for``."""
+    # Faces may pass ``current_app``: ``type()`` of the proxy is not the app's class.
+    app = app._get_current_object() if isinstance(app, LocalProxy) else app  # type: ignore[attr-defined]
     token = _verifying.set(True)
     try:
         with app.test_request_context():

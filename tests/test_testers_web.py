@@ -272,3 +272,13 @@ def test_pages_never_fail_on_any_input(client: FlaskClient, endpoint: str, value
         response = client.get(url, query_string=query, headers=HTMX)
         assert response.status_code == 200
         assert "<script>alert" not in response.get_data(as_text=True)
+
+
+def test_api_build_failure_carries_a_verified_fix_and_no_call_site(client: FlaskClient) -> None:
+    """The tester makes the call itself: there is no user call site, and the fix still builds."""
+    status, body = api(client, "/_routes/api/build?endpoint=user_profile")
+    diagnosis = body["diagnosis"]
+    assert diagnosis["kind"] == "missing_blueprint_prefix"
+    assert diagnosis["fix"] == "url_for('users.user_profile', user_id=USER_ID)"
+    assert diagnosis["fix_url"] == "/users/1"
+    assert diagnosis["call"] is None
