@@ -56,7 +56,7 @@ def test_the_panel_lists_the_requests_url_for_calls(demo_server: str, page: t.An
     assert "url_for('users.user_bio', user_id=7, lang='en')" in rows.nth(6).inner_text()
     assert "users/profile.html:9" in rows.nth(6).inner_text()
     # Our stylesheet is applied inside the toolbar (scoped), and the tool calls are folded away.
-    assert panel.locator(".badge.m-GET").first.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(43, 138, 62)"
+    assert panel.locator(".badge.m-GET").first.evaluate("e => getComputedStyle(e).color") == "rgb(43, 138, 62)"
     assert not panel.locator("details.fre-internal table").is_visible()
     path = screenshot("toolbar-panel")
     assert real_errors(page, failed_urls) == []
