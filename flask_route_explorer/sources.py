@@ -6,10 +6,12 @@ Flask's own ``static``); this module sees through them and says "unknown" rather
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import typing as t
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +71,37 @@ def _location(obj: object) -> tuple[str | None, int | None]:
         file = inspect.getsourcefile(obj) or inspect.getfile(obj)  # type: ignore[arg-type]
     except (TypeError, OSError):
         return None, None
+    qualname = getattr(obj, "__qualname__", None)
+    if isinstance(obj, type) and file and qualname:
+        return file, _class_lines(file).get(qualname)
     try:
         _, line = inspect.getsourcelines(obj)  # type: ignore[arg-type]
     except (TypeError, OSError, IndexError):
         line = None
     return file, line
+
+
+@functools.lru_cache(maxsize=256)
+def _class_lines(file: str) -> dict[str, int]:
+    """Line of every class in a file, by qualified name: one parse per file, not one per class."""
+    try:
+        tree = ast.parse(Path(file).read_bytes(), filename=file)
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                name = prefix + child.name
+                first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                lines[name] = first
+                visit(child, name + ".")
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(child, f"{prefix}{child.name}.<locals>.")
+
+    visit(tree, "")
+    return lines
 
 
 def _describe(obj: object, kind: str, names: tuple[str, ...] = ()) -> ViewSource:
