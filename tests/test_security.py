@@ -185,3 +185,28 @@ def test_plain_flask_run_ignores_debug_set_in_the_factory(app_dir: Path) -> None
     # ``flask run`` without --debug resets app.debug after the factory: no debug, no explorer.
     args = [FLASK, "--app", "explorer_app:create_app", "run", "--no-reload", "--port", "{port}"]
     assert serve_and_get(args, app_dir, {"DEBUG_IN_FACTORY": "1"}) == (404, 404)
+
+
+def test_explorer_answers_in_an_app_with_host_matching() -> None:
+    """With host_matching=True a rule without a host matches nothing: the explorer's rules carry one."""
+    from flask_route_explorer import RouteExplorer
+
+    app = Flask("hosts", host_matching=True, static_host="static.example")
+    app.debug = True
+
+    @app.route("/", host="shop.example")
+    def home() -> str:
+        return "home"
+
+    RouteExplorer(app)
+    client = app.test_client()
+    for host in ("shop.example", "localhost:5000"):
+        page = client.get("/_routes/", base_url=f"http://{host}")
+        assert page.status_code == 200, host
+        html = page.get_data(as_text=True)
+        assert 'href="/_routes/static/explorer.css' in html  # built on the request's own host
+        assert client.get("/_routes/static/explorer.css", base_url=f"http://{host}").status_code == 200
+    routes = client.get("/_routes/api/routes", base_url="http://shop.example").get_json()["routes"]
+    assert [r["endpoint"] for r in routes] == ["static", "home"]
+    match = client.get("/_routes/api/match?path=/&host=shop.example", base_url="http://localhost").get_json()
+    assert match["endpoint"] == "home"
