@@ -77,6 +77,15 @@ def test_disabled_by_config_even_in_debug() -> None:
     assert app.test_client().get("/_routes/").status_code == 404
 
 
+@pytest.mark.parametrize("setting, hooked", [(None, True), (False, False)])
+def test_testing_mode_adds_only_the_note_handler_unless_disabled(setting: bool | None, hooked: bool) -> None:
+    """Testing mode gets the PEP 678 notes (no page, no rule); an explicit False means nothing at all."""
+    app = production_app(TESTING=True, ROUTE_EXPLORER_ENABLED=setting)
+    assert explorer_rules(app) == []
+    assert not any(app.error_handler_spec.values())
+    assert bool(app.url_build_error_handlers) is hooked
+
+
 def test_debug_app_mounts_at_the_configured_prefix() -> None:
     app = Flask("dbg")
     app.debug = True
