@@ -49,8 +49,9 @@ class RouteExplorer:
         if EXTENSION_KEY in app.extensions:
             return
         app.extensions[EXTENSION_KEY] = self
-        if enabled_at_startup(app) or (app.testing and app.config["ROUTE_EXPLORER_ENABLED"] is not False):
-            # Tests meet most BuildErrors: the note shows the diagnosis under pytest's traceback.
+        if app.testing or enabled_at_startup(app):
+            # Tests meet most BuildErrors: in testing mode the note (only that: no rule, no page)
+            # shows the diagnosis under pytest's traceback, whatever ROUTE_EXPLORER_ENABLED says.
             from . import notes
 
             notes.install(app)
