@@ -14,20 +14,22 @@ POSTS_PER_PAGE = 5
 
 
 def index() -> str:
+    """The home page: links to every working page, the two broken ones and the explorer."""
     return render_template("index.html", user=current_user(), order_id=ORDER_ID, first_post=POSTS[0])
 
 
 def dashboard() -> str:
-    # Deliberate mistake: templates/dashboard.html calls url_for('user_profile') (see the template).
+    """Your dashboard. Deliberate mistake: templates/dashboard.html calls url_for('user_profile')."""
     return render_template("dashboard.html", user=current_user(), post_count=len(POSTS))
 
 
 def broken_redirect() -> Response:
-    # Deliberate mistake: the class name instead of the endpoint 'api.users'.
+    """Deliberate mistake: redirects with the class name 'UserAPI' instead of the endpoint 'api.users'."""
     return redirect(url_for("UserAPI"))
 
 
 def blog_index(page: int) -> str:
+    """Posts, newest first; `/blog/` is page 1 through the rule's defaults."""
     pages = max(1, -(-len(POSTS) // POSTS_PER_PAGE))
     if page > pages:
         abort(404)
@@ -38,20 +40,24 @@ def blog_index(page: int) -> str:
 
 
 def blog_post(slug: str) -> str:
+    """One post, addressed by its slug (a custom converter)."""
     post = get_post(slug) or abort(404)
     return render_template("blog/post.html", post=post)
 
 
 def say_hello(lang: str) -> str:
+    """A greeting in a two-letter language (endpoint 'greeting', function say_hello)."""
     greetings = {"en": "Hello", "fr": "Bonjour", "fi": "Hei", "de": "Hallo"}
     return render_template("page.html", title=greetings.get(lang, "Hello"), body=f"Greeting in '{lang}'.")
 
 
 def render_static_page(template: str, title: str) -> str:
+    """A plain page, bound with functools.partial for /about."""
     return render_template(template, title=title)
 
 
 def subscribe() -> Response:
+    """Subscribe to the newsletter (POST only)."""
     email = request.form.get("email", "").strip()
     flash(f"Subscribed {email}." if email else "Please give an e-mail address.")
     return redirect(url_for("index"))

@@ -199,6 +199,6 @@ def test_demo_app_has_only_its_two_deliberate_mistakes() -> None:
     findings = check(create_app())
     assert [(Path(f.file).as_posix().rsplit("demo_app/", 1)[1], f.line, f.code, f.endpoint) for f in findings] == [
         ("templates/dashboard.html", 8, "RE001", "user_profile"),
-        ("views.py", 27, "RE001", "UserAPI"),
+        ("views.py", 28, "RE001", "UserAPI"),
     ]
     assert findings[1].replacement == "api.users"

@@ -132,7 +132,7 @@ def test_real_command_on_the_demo_app() -> None:
     assert result.returncode == 1, result.stderr
     assert [line.split(" ")[0:2] for line in result.stdout.splitlines() if LINE.match(line)] == [
         ["demo_app/templates/dashboard.html:8:18:", "RE001"],
-        ["demo_app/views.py:27:21:", "RE001"],
+        ["demo_app/views.py:28:21:", "RE001"],
     ]
 
 
