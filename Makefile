@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Two workers match CI's two cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test bench browser install clean
+.PHONY: demo test bench screenshots browser install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Rewrites docs/*.png from the running demo app (make test never touches docs/).
+screenshots: $(STAMP) browser
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info
