@@ -136,3 +136,15 @@ def _request_globals_reader() -> t.Callable[[], t.Any]:
 
 #: ``request_globals()``: the current request's ``g`` object, or ``None`` outside a request.
 request_globals = _request_globals_reader()
+
+
+def active_request_context() -> t.Any:
+    """The request context on top of Flask's stack, or ``None``; lets a batch check it still is.
+
+    Fallback: ``None`` (the caller then opens a fresh context, as without a batch).
+    """
+    try:
+        from flask.globals import _cv_request
+    except ImportError:
+        return None
+    return _cv_request.get(None)

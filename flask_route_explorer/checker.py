@@ -797,15 +797,14 @@ class _Checker:
         failure_key = (key, call.source, call.template)
         if failure_key in self._failures:
             return self._failures[failure_key]
-        endpoint = t.cast(str, call.endpoint)
-        options = {"method": method, "blueprint": blueprint, "external": external, "scheme": scheme}
-        # Most calls build: ask without the call's text first, since reading it costs the engine.
-        if diagnosis.diagnose_call(self.app, endpoint, call.values, **options) is None:
-            self._builds.add(key)
-            return None
         site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template)
-        result = diagnosis.diagnose_call(self.app, endpoint, call.values, **options, call=site)
-        if result is not None:
+        result = diagnosis.diagnose_call(
+            self.app, t.cast(str, call.endpoint), call.values,
+            method=method, blueprint=blueprint, external=external, scheme=scheme, call=site,
+        )
+        if result is None:
+            self._builds.add(key)
+        else:
             self._failures[failure_key] = result
         return result
 
@@ -1008,7 +1007,7 @@ def check_report(
     checker = _Checker(app, paths)
     python, templates = checker.files()
     checker.report.files = len(python) + len(templates)
-    with app.app_context():
+    with app.app_context(), diagnosis.batch(app):
         for path in python:
             checker.scan_python(path)
         for path, name in templates:

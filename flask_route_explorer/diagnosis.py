@@ -148,6 +148,60 @@ def is_verifying() -> bool:
     return _verifying.get()
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What :func:`batch` holds open: the app, its inventory and one request context."""
+
+    app: Flask
+    inventory: Inventory
+    context: t.Any
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("route_explorer_batch", default=None)
+
+
+@contextlib.contextmanager
+def batch(app: Flask) -> t.Iterator[None]:
+    """Ask many questions about an app whose rules do not change meanwhile (the checker).
+
+    Alone, every call checks that the cached inventory is current, which is O(endpoints), and
+    builds inside a fresh ``app.test_request_context()``. Inside a batch the inventory is read once
+    and one request context serves every build; a build only reads that context, so no answer
+    changes. Rules added inside the batch are not seen until it ends.
+    """
+    app = _real_app(app)
+    with app.test_request_context() as context:
+        token = _batch.set(_Batch(app, get_inventory(app), context))
+        try:
+            yield
+        finally:
+            _batch.reset(token)
+
+
+def _real_app(app: Flask) -> Flask:
+    """Faces may pass ``current_app``: ``type()`` of the proxy is not the app's class."""
+    return app._get_current_object() if isinstance(app, LocalProxy) else app  # type: ignore[attr-defined]
+
+
+def _open_batch(app: Flask) -> _Batch | None:
+    current = _batch.get()
+    return current if current is not None and current.app is _real_app(app) else None
+
+
+def _current_inventory(app: Flask) -> Inventory:
+    """The batch's inventory, or the cached one after checking it is current."""
+    current = _open_batch(app)
+    return current.inventory if current is not None else get_inventory(app)
+
+
+def _request_context(app: Flask) -> t.ContextManager[t.Any]:
+    """Where a build runs: the batch's request context while it is the active one, else a fresh one."""
+    current = _open_batch(app)
+    if current is not None and _compat.active_request_context() is current.context:
+        return contextlib.nullcontext()
+    return app.test_request_context()
+
+
 @dataclass
 class _Call:
     """Everything known about one url_for call, from a traceback or from the checker."""
@@ -208,7 +262,7 @@ def diagnose(error: BaseException, app: Flask | None = None) -> Diagnosis:
 
             app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
         facts = _call_from_error(error)
-        facts.inventory = get_inventory(app)
+        facts.inventory = _current_inventory(app)
         return _diagnose_error(app, error, facts)
     except Exception:
         log.debug("flask-route-explorer could not diagnose %r", error, exc_info=True)
@@ -241,13 +295,13 @@ def diagnose_call(
         scheme=scheme,
         blueprint=blueprint,
         site=call,
-        inventory=get_inventory(app),
+        inventory=_current_inventory(app),
     )
-    facts.parsed = _parse(facts)
     try:
         _build(app, facts.endpoint, _sampled(facts.inventory, facts.endpoint, values), method, external, scheme, None)
         return None
     except Exception as error:
+        facts.parsed = _parse(facts)  # only a failure reads the call's text
         try:
             return _diagnose_error(app, error, facts)
         except Exception:
@@ -273,7 +327,7 @@ def fixed_source(diagnosis: Diagnosis) -> str | None:
 
 def _inventory(app: Flask, facts: _Call) -> Inventory:
     if facts.inventory is None:
-        facts.inventory = get_inventory(app)
+        facts.inventory = _current_inventory(app)
     return facts.inventory
 
 
@@ -474,7 +528,7 @@ def _injected(app: Flask, endpoint: str, values: t.Mapping[str, t.Any]) -> dict[
     if not any(app.url_default_functions.values()):
         return dict(values)
     result = dict(values)
-    with contextlib.suppress(Exception), app.test_request_context():
+    with contextlib.suppress(Exception), _request_context(app):
         app.inject_url_defaults(endpoint, result)
     return result
 
@@ -814,11 +868,10 @@ def _sampled(inventory: Inventory, endpoint: str, values: t.Mapping[str, t.Any])
 
 def _build(app: Flask, endpoint: str, values: t.Mapping[str, t.Any], method: str | None, external: bool | None, scheme: str | None, anchor: str | None) -> str:
     """Build for real, as the app would inside a request; bypasses wrappers of ``app.url_for``."""
-    # Faces may pass ``current_app``: ``type()`` of the proxy is not the app's class.
-    app = app._get_current_object() if isinstance(app, LocalProxy) else app  # type: ignore[attr-defined]
+    app = _real_app(app)
     token = _verifying.set(True)
     try:
-        with app.test_request_context():
+        with _request_context(app):
             return type(app).url_for(app, endpoint, _method=method, _external=external, _scheme=scheme, _anchor=anchor, **values)
     finally:
         _verifying.reset(token)
@@ -944,6 +997,7 @@ __all__ = [
     "CallSite",
     "Diagnosis",
     "Suggestion",
+    "batch",
     "diagnose",
     "diagnose_call",
     "fixed_source",
