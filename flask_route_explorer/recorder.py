@@ -22,7 +22,9 @@ from time import perf_counter
 from types import CodeType
 
 import flask
+import flask.helpers
 import jinja2
+import jinja2.runtime
 from flask import Flask
 
 from . import _compat, notes
@@ -41,6 +43,10 @@ MAX_RECORDED_CALLS = 5000
 OPTION_NAMES = frozenset({"_anchor", "_method", "_scheme", "_external"})
 #: Frames in these directories are plumbing between the caller and ``Flask.url_for``.
 _PLUMBING = tuple(os.path.dirname(path) + os.sep for path in (flask.__file__, jinja2.__file__, __file__) if path)
+#: The plumbing frame right above the recorder on the usual paths (``flask.url_for`` in Python,
+#: Jinja's ``Context.call`` in templates): known by identity, a string compare fewer per call.
+_FLASK_HELPER_CODE = flask.helpers.url_for.__code__
+_JINJA_CALL_CODE = jinja2.runtime.Context.call.__code__
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +209,8 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
             if url is not None or failure is not None:  # not for KeyboardInterrupt and the like
                 # The caller: the first frame above flask.url_for, Jinja's runtime and this package.
                 frame = sys._getframe(1)
+                if frame.f_code is _FLASK_HELPER_CODE or frame.f_code is _JINJA_CALL_CODE:
+                    frame = frame.f_back
                 while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
                     frame = frame.f_back
                 record: _Record = (
