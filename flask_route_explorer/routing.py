@@ -242,34 +242,44 @@ class _Shape:
         return "".join(out), names
 
 
+_BAR: _Piece = (False, "|")
+_SLASH: _Piece = (False, "/")
+
+
 def _shape(route: Route) -> _Shape:
     trace = _compat.rule_trace(route.werkzeug_rule)
-    bar = trace.index((False, "|")) if (False, "|") in trace else 0
+    try:
+        bar = trace.index(_BAR)
+    except ValueError:
+        bar = 0
     segments: list[list[_Piece]] = []
     for piece in trace[bar + 1 :]:
-        if piece == (False, "/"):
+        if piece == _SLASH:
             segments.append([])
         elif segments:
             segments[-1].append(piece)
         else:
             segments.append([piece])
     converters = _compat.rule_converters(route.werkzeug_rule)
-    tail = next(
-        (
-            i
-            for i, pieces in enumerate(segments)
-            for is_variable, name in pieces
-            if is_variable and name in converters and not converters[name].part_isolating
-        ),
-        None,
-    )
+    tail = None
+    # Only a converter that also matches slashes (``path``) makes a tail; most rules have none.
+    if not all(converter.part_isolating for converter in converters.values()):
+        tail = next(
+            (
+                i
+                for i, pieces in enumerate(segments)
+                for is_variable, name in pieces
+                if is_variable and name in converters and not converters[name].part_isolating
+            ),
+            None,
+        )
     return _Shape(
         route=route,
         domain=tuple(trace[:bar]),
-        segments=tuple(tuple(s) for s in segments),
+        segments=tuple(map(tuple, segments)),
         tail=tail,
         converters=converters,
-        labels={a.name: converter_label(a) for a in route.arguments},
+        labels={a.name: converter_label(a) for a in route.arguments} if route.arguments else {},
     )
 
 
@@ -297,9 +307,16 @@ class _Index:
             limit = shape.tail if shape.tail is not None else len(shape.segments)
             has_static = False
             for i, pieces in enumerate(shape.segments[:limit]):
-                if all(not is_variable for is_variable, _ in pieces):
-                    self.statics.setdefault((i, "".join(text for _, text in pieces)), []).append(position)
-                    has_static = True
+                if len(pieces) == 1:  # the usual segment: one piece, static or a variable
+                    if pieces[0][0]:
+                        continue
+                    text = pieces[0][1]
+                elif any(is_variable for is_variable, _ in pieces):
+                    continue
+                else:
+                    text = "".join(text for _, text in pieces)
+                self.statics.setdefault((i, text), []).append(position)
+                has_static = True
             if not has_static:
                 key = -1 if shape.tail is not None else len(shape.segments)
                 self.dynamic.setdefault(key, []).append(position)
@@ -562,11 +579,27 @@ def _adapter(app: Flask, path: str, method: str, host: str | None, scheme: str |
     server = host or app.config.get("SERVER_NAME") or "localhost"
     root = (app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
     base = f"{scheme}://{server}"
-    environ = EnvironBuilder(path=path, base_url=f"{base}{root}/", method=method).get_environ()
+    environ = EnvironBuilder(path="/", base_url=f"{base}{root}/", method=method).get_environ()
+    environ.update(_target_environ(path))
     adapter = app.create_url_adapter(Request(environ))
     if adapter is None:  # only without a request; kept for type checkers
         raise RuntimeError("no URL adapter")
     return adapter, base + root
+
+
+def _target_environ(target: str) -> dict[str, str]:
+    """``PATH_INFO`` and ``QUERY_STRING`` as a WSGI server sets them for a request target.
+
+    Not through ``EnvironBuilder(path=...)``: it parses the target as a URL, so ``//users/7`` would
+    become the host ``users`` and the path ``/7``. A server takes the target as a path, decodes its
+    percent-escapes and passes it on as latin-1 text of the UTF-8 bytes (PEP 3333).
+    """
+    path, _, query = target.split("#", 1)[0].partition("?")
+
+    def wsgi_text(text: str) -> str:
+        return text.encode("utf-8").decode("latin-1")
+
+    return {"PATH_INFO": wsgi_text(unquote(path)), "QUERY_STRING": wsgi_text(query)}
 
 
 def _dispatch(app: Flask, path: str, method: str, host: str | None = None, scheme: str | None = None) -> _Dispatch:

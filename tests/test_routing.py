@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from flask import Blueprint, Flask
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, RequestRedirect
 
 from flask_route_explorer import routing
 
@@ -498,3 +498,35 @@ def test_a_converter_that_raises_is_reported_not_raised(make_app: t.Callable[...
     app.add_url_rule("/b/<broken:x>", "b", _view)
     result = routing.match(app, "/b/1")
     assert not result.ok and result.error is not None and "RuntimeError" in result.error
+
+
+# --------------------------------------------------------------------------- match: what a real server sends
+
+
+def _real_request(app: Flask, path_info: str) -> tuple[int, str | None]:
+    """What the app itself does for PATH_INFO as a WSGI server sets it (no URL parsing on the way)."""
+    with app.test_request_context(environ_overrides={"PATH_INFO": path_info}) as context:
+        error = context.request.routing_exception
+        if error is None:
+            return 200, context.request.url_rule.endpoint  # type: ignore[union-attr]
+        if isinstance(error, RequestRedirect):
+            return 308, error.new_url.removeprefix("http://localhost")
+        return int(getattr(error, "code", 0) or 0), None
+
+
+@pytest.mark.parametrize(
+    "path", ["//users/7", "//users", "//", "/users//7", "/docs//", "/files//etc/passwd", "/files/a//b", "//about/"]
+)
+def test_repeated_slashes_are_matched_as_a_real_request(app: Flask, path: str) -> None:
+    status, answer = _real_request(app, path)
+    result = routing.match(app, path)
+    assert result.status == status
+    assert (result.endpoint if status == 200 else result.redirect_to) == answer
+
+
+def test_leading_double_slash_is_a_path_not_a_host(app: Flask) -> None:
+    assert routing.match(app, "//users/7").endpoint == "users.user_profile"
+    redirect = routing.match(app, "//users")
+    assert redirect.status == 308 and redirect.redirect_to == "/users/"
+    assert redirect.near[0].reason == "trailing slash: redirects to /users/"
+
