@@ -150,11 +150,10 @@ def is_verifying() -> bool:
 
 @dataclass(frozen=True)
 class _Batch:
-    """What :func:`batch` holds open: the app, its inventory and one request context."""
+    """What :func:`batch` holds open: the app and its inventory."""
 
     app: Flask
     inventory: Inventory
-    context: t.Any
 
 
 _batch: ContextVar[_Batch | None] = ContextVar("route_explorer_batch", default=None)
@@ -165,13 +164,13 @@ def batch(app: Flask) -> t.Iterator[None]:
     """Ask many questions about an app whose rules do not change meanwhile (the checker).
 
     Alone, every call checks that the cached inventory is current, which is O(endpoints), and
-    builds inside a fresh ``app.test_request_context()``. Inside a batch the inventory is read once
-    and one request context serves every build; a build only reads that context, so no answer
-    changes. Rules added inside the batch are not seen until it ends.
+    builds inside a request context of its own. Inside a batch the inventory is read once and one
+    request context serves every build; a build only reads that context, so no answer changes.
+    Rules added inside the batch are not seen until it ends.
     """
     app = _real_app(app)
-    with app.test_request_context() as context:
-        token = _batch.set(_Batch(app, get_inventory(app), context))
+    with _request_context(app):
+        token = _batch.set(_Batch(app, get_inventory(app)))
         try:
             yield
         finally:
@@ -195,11 +194,25 @@ def _current_inventory(app: Flask) -> Inventory:
 
 
 def _request_context(app: Flask) -> t.ContextManager[t.Any]:
-    """Where a build runs: the batch's request context while it is the active one, else a fresh one."""
-    current = _open_batch(app)
-    if current is not None and _compat.active_request_context() is current.context:
+    """Where a build runs: the active request of this app itself, else a request context of our own.
+
+    A nested ``app.test_request_context()`` would share the running request's app context and
+    ``g``, and popping it runs the app's ``teardown_request`` hooks in the middle of that request
+    (closing the view's database connection, say). A build only reads the request, so the active
+    one serves as it is. Elsewhere our own app context keeps the caller's ``g`` (a CLI command's,
+    a shell's) out of reach of the hooks our context runs when it ends.
+    """
+    app = _real_app(app)
+    active = _compat.active_request_context()
+    if active is not None and getattr(active, "app", None) is app:
         return contextlib.nullcontext()
-    return app.test_request_context()
+    return _own_request_context(app)
+
+
+@contextlib.contextmanager
+def _own_request_context(app: Flask) -> t.Iterator[None]:
+    with app.app_context(), app.test_request_context():
+        yield
 
 
 @dataclass

@@ -490,3 +490,63 @@ def test_diagnose_uses_current_app(app: Flask) -> None:
         except BuildError as error:
             assert diagnose(error).kind == "missing_blueprint_prefix"
     assert diagnose(BuildError("x", {}, None)).kind == "other"  # no app at all: still an answer
+
+
+# --- The engine never touches the running request -----------------------------------------
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_caught_failure_leaves_the_request_teardown_alone(make_app: t.Callable[..., Flask], enabled: bool) -> None:
+    """Building the fix inside the running request must not pop a context that runs its teardown."""
+    from flask import g
+
+    app = make_app(ROUTE_EXPLORER_ENABLED=enabled)
+    events: list[str] = []
+
+    @app.teardown_request
+    def close_db(exc: BaseException | None) -> None:
+        events.append("teardown" if g.pop("db", None) else "teardown without db")
+
+    @app.route("/")
+    def index() -> str:
+        g.db = "connection"
+        try:
+            url_for("indx")
+        except BuildError as error:
+            assert error.__notes__  # diagnosed, with a verified fix built meanwhile
+        events.append("view done, db open" if "db" in g else "view done, db closed")
+        return ""
+
+    app.test_client().get("/")
+    assert events == ["view done, db open", "teardown"]
+
+
+def test_batch_inside_a_request_leaves_its_teardown_alone(app: Flask) -> None:
+    from flask_route_explorer.diagnosis import batch
+
+    events: list[str] = []
+    app.teardown_request_funcs.setdefault(None, []).append(lambda exc: events.append("teardown"))
+    try:
+        with app.test_request_context("/"):
+            with batch(app):
+                assert diagnose_call(app, "user_profile", {"user_id": 1}) is not None
+            assert events == []
+        assert events == ["teardown"]
+    finally:
+        app.teardown_request_funcs[None].pop()
+
+
+def test_build_outside_a_request_keeps_the_callers_g(app: Flask) -> None:
+    """In a CLI command's app context, the context the engine builds in has a ``g`` of its own."""
+    from flask import g
+
+    seen: list[bool] = []
+    app.teardown_request_funcs.setdefault(None, []).append(lambda exc: seen.append("db" in g))
+    try:
+        with app.app_context():
+            g.db = "connection"
+            assert diagnose_call(app, "user_profile", {"user_id": 1}) is not None
+            assert g.db == "connection"
+        assert seen and not any(seen)
+    finally:
+        app.teardown_request_funcs[None].pop()
