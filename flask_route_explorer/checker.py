@@ -40,6 +40,8 @@ CODES: t.Mapping[str, str] = {
     "RE007": "_method not allowed by the endpoint's rules",
     "RE008": "_scheme given with _external=False",
     "RE009": "endpoint never referenced by a literal url_for call (--unused, information)",
+    "RE010": "call fails for another reason (the message says why)",
+    "RE011": "an app url_defaults hook raises while building the call, hiding the call's own problem",
 }
 
 #: Codes that are information rather than errors: the CLI exits 0 when only these remain.
@@ -62,6 +64,11 @@ KIND_CODES: t.Mapping[str, str] = {
     "method_not_allowed": "RE007",
     "scheme_without_external": "RE008",
 }
+
+#: The code of a failure the engine has no specific kind for (``other``, and any kind added later).
+OTHER_CODE = "RE010"
+#: The code of a problem the engine found behind a url_defaults hook that raised.
+HOOK_CODE = "RE011"
 
 #: Kinds whose missing variables a ``**kwargs`` argument may well provide.
 _KWARGS_HIDE = frozenset({"missing_parameters", "wrong_parameter_name"})
@@ -736,9 +743,7 @@ class _Checker:
 
     def check_call(self, source: _SourceFile, call: _Call) -> None:
         if call.endpoint is None:
-            self.report.unverifiable.append(
-                Unverifiable(self.display(call.path), call.line, call.column, "endpoint is not a literal string")
-            )
+            self._unverifiable(call, "endpoint is not a literal string")
             return
         self.report.calls += 1
         lines = range(call.line, call.last_line + 1)
@@ -761,11 +766,13 @@ class _Checker:
             resolved = _resolve(call.endpoint, blueprint)
             self.referenced.add(resolved)
             result = self._diagnose(call, blueprint)
-            if result is None:
+            if result is None or (call.star_kwargs and result.kind in _KWARGS_HIDE):
                 continue
-            code = KIND_CODES.get(result.kind)
-            if code is None or (call.star_kwargs and result.kind in _KWARGS_HIDE):
-                continue
+            code = self._code(result, resolved)
+            if code is None:
+                self.report.calls -= 1
+                self._unverifiable(call, f"{result.headline} The hook may need request state that a static check does not have.")
+                return
             message = result.explanation
             if call.endpoint.startswith(".") and len(call.contexts or ()) > 1:
                 where = f"in blueprint {blueprint!r}" if blueprint else "outside blueprints"
@@ -780,6 +787,25 @@ class _Checker:
                 endpoint=call.endpoint, message=message, suggestion=best, fix=result.fix,
                 replacement=replacement, span=call.span, path=call.path,
             ))
+
+    def _code(self, result: Diagnosis, resolved: str) -> str | None:
+        """The finding code of the engine's answer; ``None`` when only a url_defaults hook failed.
+
+        A hook that raises hides what the call itself gets wrong. An endpoint that does not exist
+        is RE001 whatever the hook did (Flask's own i18n hook asks the URL map about the endpoint
+        and raises exactly then). For an endpoint that exists, the engine looks behind the hook:
+        a problem it finds there other than missing variables is RE011; missing variables may be
+        what the hook supplies at run time, from request state a static check does not have, so
+        that call is unverifiable rather than an error.
+        """
+        if result.kind != "url_defaults_hook":
+            return code_for_kind(result.kind)
+        if not self.inventory.routes_for(resolved):
+            return "RE001"
+        return HOOK_CODE if result.suggestions and (result.unexpected or not result.missing) else None
+
+    def _unverifiable(self, call: _Call, reason: str) -> None:
+        self.report.unverifiable.append(Unverifiable(self.display(call.path), call.line, call.column, reason))
 
     def _diagnose(self, call: _Call, blueprint: str | None) -> Diagnosis | None:
         """The engine's answer, asked once per distinct call.
@@ -835,6 +861,11 @@ class _Checker:
         """A path relative to the working directory when under it, for readable output."""
         relative = os.path.relpath(path)
         return path if relative.startswith("..") else relative
+
+
+def code_for_kind(kind: str) -> str:
+    """The finding code of a diagnosis kind; a kind without its own code is :data:`OTHER_CODE`, never dropped."""
+    return KIND_CODES.get(kind, OTHER_CODE)
 
 
 def _resolve(endpoint: str, blueprint: str | None) -> str:

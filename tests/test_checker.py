@@ -11,11 +11,13 @@ import pytest
 from flask import Flask
 
 from flask_route_explorer import check
-from flask_route_explorer.checker import CODES, CheckReport, Finding, check_report
+from flask_route_explorer.checker import CODES, CheckReport, Finding, check_report, code_for_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "checkproj"
 PACKAGE = PROJECT / "checkproj"
+HOOKS_PROJECT = FIXTURES / "checkproj_hooks"
+HOOKS_PACKAGE = HOOKS_PROJECT / "hookproj"
 EXPECT = re.compile(r"(?:#|\{#)[^\n]*?expect:\s*((?:RE\d{3}[,\s]*)+)")
 
 
@@ -52,10 +54,23 @@ def report(project_app: Flask) -> CheckReport:
     return check_report(project_app)
 
 
+@pytest.fixture(scope="module")
+def hooks_app() -> t.Iterator[Flask]:
+    sys.path.insert(0, str(HOOKS_PROJECT))
+    try:
+        from hookproj import create_app
+
+        yield create_app()
+    finally:
+        sys.path.remove(str(HOOKS_PROJECT))
+
+
 def test_fixture_plants_enough_faults_of_every_kind() -> None:
     expected = planted(PACKAGE)
     assert len(expected) >= 40
-    assert {code for _, _, code in expected} == {c for c in CODES if c != "RE009"}
+    # RE011 needs an app whose url_defaults hook raises: the hooks fixture plants it.
+    codes = {code for _, _, code in expected | planted(HOOKS_PACKAGE)}
+    assert codes == {c for c in CODES if c != "RE009"}
     python = {file for file, _, _ in expected if file.endswith(".py")}
     templates = {file for file, _, _ in expected if not file.endswith(".py")}
     assert len(python) >= 5 and len(templates) >= 8
@@ -78,6 +93,34 @@ def test_counts_dynamic_calls_as_unverifiable(report: CheckReport) -> None:
     assert report.calls >= 100
     assert report.files == len([p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".html", ".txt")])
     assert report.unparsable == []
+
+
+def test_every_engine_kind_has_a_code() -> None:
+    from flask_route_explorer.diagnosis import KINDS
+
+    for kind in KINDS:
+        assert code_for_kind(kind) in CODES, kind
+    assert code_for_kind("a kind added later") == "RE010"
+
+
+def test_a_failing_url_defaults_hook_hides_no_broken_call(hooks_app: Flask) -> None:
+    result = check_report(hooks_app)
+    assert reported(result.findings, HOOKS_PACKAGE) == planted(HOOKS_PACKAGE)
+    typo = _one(result, "hookproj/__init__.py", 43)
+    assert typo.kind == "url_defaults_hook" and typo.suggestion == "about"
+    assert "add_language_code" in typo.message and "There is no endpoint 'abut'" in typo.message
+    assert "not a valid item_id" in _one(result, "hookproj/__init__.py", 25).message
+    # Calls the engine finds nothing else wrong with: the hook may need request state.
+    hidden = {(Path(u.file).name, u.line): u.reason for u in result.unverifiable}
+    assert set(hidden) == {("__init__.py", 23), ("__init__.py", 24), ("item.html", 1)}
+    assert all("add_partner" in reason for reason in hidden.values())
+    assert result.calls == 9 and len(result.unverifiable) == 3
+
+
+def test_a_call_that_fails_for_another_reason_gets_its_own_code(report: CheckReport) -> None:
+    other = _one(report, "checkproj/views.py", 47)
+    assert (other.code, other.kind, other.endpoint) == ("RE010", "other", "feed")
+    assert "Could not build url for endpoint 'feed'" in other.message
 
 
 def _one(report: CheckReport, file: str, line: int) -> Finding:
