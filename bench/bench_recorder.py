@@ -111,5 +111,5 @@ def run() -> None:
     print(table(["calls made from", "recorder off", "recorder on", "cost per call", "ratio"], rows))
     print(
         "\nThe recorder keeps references only (arguments, result or exception, the caller's code, "
-        "offset and globals); line numbers, reprs and diagnoses are computed by the panel, once per request."
+        "offset and template); line numbers, reprs and diagnoses are computed by the panel, once per request."
     )

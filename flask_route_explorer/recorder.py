@@ -6,8 +6,12 @@ an app without the explorer keeps Flask's own method and pays nothing.
 
 Recording runs on every ``url_for`` of every debug request, so it only keeps references: the
 arguments, the result or the exception object, the elapsed time, and the caller's code object,
-instruction offset and globals. Everything costly (line numbers, template lines, reprs, the
-diagnosis) is left to whoever reads the calls, typically the toolbar panel, once per request.
+instruction offset and template (for template code). Everything costly (line numbers, template
+lines, reprs, the diagnosis) is left to whoever reads the calls, typically the toolbar panel, once
+per request.
+
+The records live in ``g`` inside one :class:`Recording` whose ``repr`` is one short line:
+Flask-DebugToolbar's ``flask.g`` panel prints the repr of every value in ``g`` on every page.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ if t.TYPE_CHECKING:
 
 #: Where the calls of the current request are kept: ``g`` is per request context (and thread).
 _G_KEY = "_route_explorer_url_for_calls"
-_G_DROPPED_KEY = "_route_explorer_url_for_dropped"
 #: Set on the wrapper so a second ``install`` on the same app does nothing.
 _MARKER = "__route_explorer_recorder__"
 #: Successful calls beyond this many in one request are counted but not kept (failures always are).
@@ -64,7 +67,8 @@ class UrlForCall:
     #: The calling frame, kept as three references; see :attr:`file` and :attr:`line`.
     caller_code: CodeType | None = field(default=None, repr=False)
     caller_offset: int | None = field(default=None, repr=False)
-    caller_globals: dict[str, t.Any] | None = field(default=None, repr=False)
+    #: The Jinja template whose code made the call, else ``None``.
+    template: Template | None = field(default=None, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -79,11 +83,6 @@ class UrlForCall:
     def options(self) -> dict[str, t.Any]:
         """``_external``, ``_method``, ``_scheme``, ``_anchor`` when given (``flask.url_for`` always passes them)."""
         return {k: v for k, v in self.arguments.items() if k in OPTION_NAMES and v is not None}
-
-    @property
-    def template(self) -> Template | None:
-        """The Jinja template when the call came from template code."""
-        return self.caller_globals.get("__jinja_template__") if self.caller_globals else None
 
     @property
     def template_name(self) -> str | None:
@@ -180,6 +179,21 @@ def install(app: Flask) -> None:
 _Record = tuple[t.Any, ...]
 
 
+class Recording:
+    """The ``url_for`` calls of one request, as stored in ``g``."""
+
+    __slots__ = ("records", "dropped")
+
+    def __init__(self) -> None:
+        self.records: list[_Record] = []
+        #: Successful calls past :data:`MAX_RECORDED_CALLS`, counted but not kept.
+        self.dropped = 0
+
+    def __repr__(self) -> str:
+        # Printed by the toolbar's g panel on every page: the count only, never the arguments.
+        return f"<route-explorer: {len(self.records)} url_for calls>"
+
+
 def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., str]:
     """The instance-level ``url_for``: same signature, same result, same exception object.
 
@@ -216,17 +230,20 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                 record: _Record = (
                     (endpoint, arguments, url, failure, duration)
                     if frame is None
-                    else (endpoint, arguments, url, failure, duration, frame.f_code, frame.f_lasti, frame.f_globals)
+                    else (
+                        endpoint, arguments, url, failure, duration,
+                        frame.f_code, frame.f_lasti, frame.f_globals.get("__jinja_template__"),
+                    )
                 )
                 del frame
                 store = request_g.__dict__
-                records: list[_Record] | None = store.get(_G_KEY)
-                if records is None:
-                    records = store[_G_KEY] = []
-                if failure is None and len(records) >= MAX_RECORDED_CALLS:
-                    store[_G_DROPPED_KEY] = store.get(_G_DROPPED_KEY, 0) + 1
+                recording: Recording | None = store.get(_G_KEY)
+                if recording is None:
+                    recording = store[_G_KEY] = Recording()
+                if failure is None and len(recording.records) >= MAX_RECORDED_CALLS:
+                    recording.dropped += 1
                 else:
-                    records.append(record)
+                    recording.records.append(record)
                 if failure is not None:
                     notes.annotate(failure, app)
 
@@ -235,9 +252,14 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     return url_for
 
 
-def _records() -> list[_Record]:
+def _current_recording() -> Recording | None:
     request_g = _compat.request_globals()
-    return request_g.__dict__.get(_G_KEY, []) if request_g is not None else []
+    return request_g.__dict__.get(_G_KEY) if request_g is not None else None
+
+
+def _records() -> list[_Record]:
+    recording = _current_recording()
+    return recording.records if recording is not None else []
 
 
 def calls() -> list[UrlForCall]:
@@ -247,8 +269,8 @@ def calls() -> list[UrlForCall]:
 
 def dropped_calls() -> int:
     """How many successful calls of this request were counted but not kept (past the limit)."""
-    request_g = _compat.request_globals()
-    return int(request_g.__dict__.get(_G_DROPPED_KEY, 0)) if request_g is not None else 0
+    recording = _current_recording()
+    return recording.dropped if recording is not None else 0
 
 
 def raised_by_url_for(error: BaseException) -> bool:

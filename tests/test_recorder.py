@@ -287,3 +287,39 @@ def test_abort_inside_view_is_not_a_url_for_error(app: Flask) -> None:
         abort(410)
 
     assert app.test_client().get("/gone").status_code == 410
+
+
+#: A module global the recorder must never carry into ``g`` (the toolbar's g panel prints ``g``).
+API_TOKEN = "s3cr3t-module-global"
+
+
+def test_g_holds_one_short_container_without_module_globals(app: Flask) -> None:
+    """Flask-DebugToolbar's ``flask.g`` panel reprs every value of ``g``: ours must stay one short line."""
+    from flask import g
+
+    with app.test_request_context("/"):
+        for user_id in range(300):
+            url_for("profile", user_id=user_id)
+        with pytest.raises(BuildError):
+            url_for("profil")
+        render_template_string("{{ url_for('index') }}")
+        shown = {name: repr(value) for name, value in vars(g).items()}
+        assert len(recorder.calls()) == 302
+    [(name, text)] = [(n, r) for n, r in shown.items() if n.startswith("_route_explorer")]
+    assert text == "<route-explorer: 302 url_for calls>"
+    assert API_TOKEN not in "".join(shown.values())
+
+
+def test_records_keep_no_frame_globals(app: Flask) -> None:
+    with app.test_request_context("/"):
+        url_for("index")
+        render_template_string("{{ url_for('profile', user_id=3) }}")
+        python_call, template_call = recorder.calls()
+    for call in (python_call, template_call):
+        assert not any(isinstance(value, dict) and "__name__" in value for value in vars_of(call))
+    assert python_call.template is None and python_call.file == __file__
+    assert template_call.template is not None and template_call.line == 1
+
+
+def vars_of(call: recorder.UrlForCall) -> list[t.Any]:
+    return [getattr(call, name) for name in call.__slots__]
