@@ -40,6 +40,17 @@ MAX_VALUES = 50
 MAX_NAME = 200
 #: How many near rules a match explains.
 NEAR_LIMIT = 5
+#: What each status of a match means. 400 and 500 are beyond the usual three answers: a WebSocket
+#: rule answers an HTTP request with 400, and a converter (or ``redirect_to`` callable) of the app
+#: that raises makes the app itself answer 500.
+STATUS_TEXTS = {
+    200: "Handled",
+    308: "Permanent redirect",
+    404: "Not found",
+    405: "Method not allowed",
+    400: "WebSocket mismatch",
+    500: "Server error",
+}
 #: ``url_for``'s own keyword arguments: never URL values.
 SPECIAL_ARGUMENTS = ("_anchor", "_method", "_scheme", "_external")
 
@@ -136,7 +147,7 @@ class NearRule:
     endpoint: str
     rule: str
     reason: str
-    #: "match", "method", "host", "redirect" or "path": what kind of answer this is, for styling.
+    #: "match", "method", "host", "redirect", "path" or "error" (the app raises): the kind of answer, for styling.
     verdict: str = "path"
     route: Route | None = field(default=None, repr=False, compare=False)
 
@@ -426,8 +437,12 @@ def _pieces_problem(shape: _Shape, pieces: t.Sequence[_Piece], text: str) -> str
         except ValidationError:
             return f"segment {value!r} is rejected by {label} for {name}: {_rejection(converter, value)}"
         except Exception as error:  # a custom converter may raise anything; the app would fail too
-            return f"{label} for {name} raises {type(error).__name__} on {value!r}"
+            return _Raised(f"{label} for {name} raises {error!r} on {value!r}")
     return None
+
+
+class _Raised(str):
+    """The reason of a converter that raised: the app would answer 500, not pass on to the next rule."""
 
 
 class _PathScore:
@@ -437,6 +452,7 @@ class _PathScore:
         self.score = 0
         self.anchored = False
         self.first: str | None = None
+        self.problems = 0
 
     def add(self, pieces: t.Sequence[_Piece], text: str, problem: str | None) -> None:
         static = all(not is_variable for is_variable, _ in pieces)
@@ -445,6 +461,7 @@ class _PathScore:
             self.score += 2
             self.anchored = self.anchored or bool(expected)
             return
+        self.problems += 1
         if self.first is None:
             self.first = problem
         if not static:
@@ -496,6 +513,9 @@ def _path_verdict(shape: _Shape, request: _Request) -> tuple[int, _PathScore, st
         problem = _pieces_problem(shape, tail_pieces, "/".join(segments[shape.tail :]))
         points.add(tail_pieces, "", problem and problem.replace("segment ", "rest of the path ", 1))
     if points.first is not None:
+        if points.problems == 1 and isinstance(points.first, _Raised):
+            # Everything else fits: Werkzeug reaches this converter, and it raises.
+            return _ALMOST, points, "error"
         return _SAME_SHAPE, points, "path"
     return _FITS, points, "match"
 
@@ -570,7 +590,8 @@ class _Dispatch:
     redirect_url: str | None = None
     adapter: MapAdapter | None = None
     base: str = ""
-    error: str | None = None
+    #: What the app's own code raised while matching (a converter, a ``redirect_to`` callable).
+    failure: str | None = None
 
 
 def _adapter(app: Flask, path: str, method: str, host: str | None, scheme: str | None) -> tuple[MapAdapter, str]:
@@ -626,8 +647,8 @@ def _dispatch(app: Flask, path: str, method: str, host: str | None = None, schem
         return _Dispatch(status=404, **common)
     except HTTPException as error:
         return _Dispatch(status=error.code or 404, **common)
-    except Exception as error:  # a custom converter or a redirect_to callable failed; so would the app
-        return _Dispatch(status=404, error=f"matching raised {type(error).__name__}: {error}", **common)
+    except Exception as error:  # a custom converter or a redirect_to callable failed: the app answers 500
+        return _Dispatch(status=500, failure=repr(error), **common)
     return _Dispatch(status=200, rule=rule, values=values, **common)
 
 
@@ -696,7 +717,7 @@ def match(app: Flask, path: str, *, method: str = "GET", host: str | None = None
 def _explain_match(app: Flask, path: str, method: str, host: str | None, outcome: _Dispatch) -> MatchResult:
     index = _index_for(app)
     request = outcome.request
-    base = {"path": path, "method": method, "host": host, "error": outcome.error}
+    base = {"path": path, "method": method, "host": host}
     winner = index.by_rule.get(id(outcome.rule)) if outcome.rule is not None else None
     extra = [winner] if winner is not None else []
     redirect_target = _redirect_rule(index, outcome) if outcome.status == 308 else None
@@ -729,6 +750,13 @@ def _explain_match(app: Flask, path: str, method: str, host: str | None, outcome
         near = [cause[1]] if cause is not None else []
         near += [_near(index, v) for v in verdicts if v.level >= _ALMOST and (cause is None or v.position != cause[0])]
         return MatchResult(ok=False, status=308, redirect_to=target, near=tuple(near[:NEAR_LIMIT]), **base)
+    if outcome.status == 500:
+        raised = [_near(index, v, f"{v.reason}: the app answers 500") for v in verdicts if v.verdict == "error"]
+        if not raised:  # no converter raised: the rule's redirect_to callable did
+            reason = f"matches, then raised {outcome.failure}: the app answers 500"
+            raised = [_near(index, v, reason, "error") for v in verdicts if v.level == _FITS]
+        others = [_near(index, v) for v in verdicts if v.level >= _ALMOST and v.verdict != "error"]
+        return MatchResult(ok=False, status=500, near=tuple((raised + others)[:NEAR_LIMIT]), **base)
     wanted = _ALMOST if outcome.status == 405 else _OTHER
     shown = [v for v in verdicts if v.level >= wanted and v.anchored]
     return MatchResult(

@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import typing as t
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from flask import Flask
+from werkzeug.routing import BaseConverter
 
 from demo_app import create_app
 from flask_route_explorer.cli import route_explorer
@@ -120,3 +122,16 @@ def test_real_command_line() -> None:
     assert json.loads(handled.stdout)["endpoint"] == "users.user_profile"
     failed = subprocess.run([flask_bin, "--app", "demo_app:create_app", "route-explorer", "build", "UserAPI"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1 and "Cannot build" in failed.stdout
+
+
+def test_match_a_raising_converter_says_500_and_exits_1(make_app: t.Callable[..., Flask]) -> None:
+    class DatabaseConverter(BaseConverter):
+        def to_python(self, value: str) -> t.Any:
+            raise RuntimeError("db down")
+
+    app = make_app()
+    app.url_map.converters["user"] = DatabaseConverter
+    app.add_url_rule("/users/<user:user>", "profile", lambda user: "never called")
+    result = run(app, "match", "/users/7")
+    assert result.exit_code == 1
+    assert "500 Server error" in result.output and "RuntimeError('db down')" in result.output

@@ -496,8 +496,26 @@ def test_a_converter_that_raises_is_reported_not_raised(make_app: t.Callable[...
     app = make_app()
     app.url_map.converters["broken"] = Broken
     app.add_url_rule("/b/<broken:x>", "b", _view)
+    app.add_url_rule("/b/new", "b_new", _view)
     result = routing.match(app, "/b/1")
-    assert not result.ok and result.error is not None and "RuntimeError" in result.error
+    # Valid input: the app itself would answer 500, and the tester says which converter raised.
+    assert result.error is None and not result.ok and result.status == 500
+    assert result.near[0].endpoint == "b" and result.near[0].verdict == "error"
+    assert result.near[0].reason == "broken for x raises RuntimeError('bug in converter') on '1': the app answers 500"
+    assert set(result.to_dict()) == {"ok", "status", "endpoint", "rule", "values", "allowed_methods", "redirect_to", "near"}
+    assert routing.match(app, "/b/new").endpoint == "b_new"  # a static rule comes first: no converter runs
+
+
+def test_a_redirect_to_callable_that_raises_is_reported(make_app: t.Callable[..., Flask]) -> None:
+    def broken(adapter: t.Any, **values: t.Any) -> str:
+        raise LookupError("no such user")
+
+    app = make_app()
+    app.add_url_rule("/u/<int:user_id>", "old_user", redirect_to=broken)
+    result = routing.match(app, "/u/3")
+    assert result.status == 500 and result.error is None
+    assert result.near[0].endpoint == "old_user" and result.near[0].verdict == "error"
+    assert "raised LookupError('no such user')" in result.near[0].reason
 
 
 # --------------------------------------------------------------------------- match: what a real server sends

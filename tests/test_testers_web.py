@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import BaseConverter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -234,6 +235,22 @@ def test_api_match_refused_input_is_a_400_with_an_error(client: FlaskClient) -> 
     assert status == 400 and set(body) == MATCH_KEYS | {"error"} and body["near"] == []
 
 
+def test_api_match_a_raising_converter_is_an_answer_not_refused_input(make_app: t.Callable[..., Flask]) -> None:
+    class DatabaseConverter(BaseConverter):
+        def to_python(self, value: str) -> t.Any:
+            raise RuntimeError("db down")
+
+    app = make_app()
+    app.url_map.converters["user"] = DatabaseConverter
+    app.add_url_rule("/users/<user:user>", "profile", lambda user: "never called")
+    status, body = api(app.test_client(), "/_routes/api/match?path=/users/7")
+    assert status == 200 and set(body) == MATCH_KEYS
+    assert body["ok"] is False and body["status"] == 500
+    assert body["near"][0]["endpoint"] == "profile" and "RuntimeError('db down')" in body["near"][0]["reason"]
+    html = page(app.test_client(), "/_routes/match?path=/users/7")
+    assert 'data-status="500"' in html and "db down" in html
+
+
 def test_api_follows_the_access_rules(client: FlaskClient) -> None:
     assert client.get("/_routes/api/match?path=/", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
     assert client.get("/_routes/api/build?endpoint=index", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
@@ -262,7 +279,7 @@ def test_api_match_never_fails_on_any_input(client: FlaskClient, path: str, meth
     assert response.status_code in (200, 400)
     body = json.loads(response.get_data(as_text=True))
     assert MATCH_KEYS <= set(body) <= MATCH_KEYS | {"error"}
-    assert body["status"] in (200, 308, 400, 404, 405)
+    assert body["status"] in (200, 308, 400, 404, 405, 500)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

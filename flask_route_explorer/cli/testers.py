@@ -16,7 +16,6 @@ from flask.cli import AppGroup, with_appcontext
 from .. import routing
 from ..search import display_path
 
-_STATUS_TEXT = {200: "Handled", 404: "Not found", 405: "Method not allowed", 308: "Permanent redirect", 400: "WebSocket mismatch"}
 _STATUS_COLOUR = {200: "green", 308: "blue", 405: "yellow"}
 
 
@@ -40,7 +39,8 @@ def match_command(path: str, method: str, host: str | None, as_json: bool) -> No
     """Show which rule handles PATH, or why the nearest rules do not.
 
     Werkzeug's own matcher decides, exactly as for a request; no view runs. PATH may be a full URL.
-    Exits with status 0 when a rule handles PATH, 1 otherwise (404, 405, a 308 redirect).
+    Exits with status 0 when a rule handles PATH, 1 otherwise (404, 405, a 308 redirect, 400 for a
+    WebSocket rule, 500 when a converter of the app raises).
     """
     result = routing.match(current_app, path, method=method, host=host)
     if as_json:
@@ -55,7 +55,7 @@ def format_match(result: routing.MatchResult, root_path: str | None) -> str:
     if result.error is not None:
         return click.style("Input refused: ", fg="red", bold=True) + result.error
     status = click.style(
-        f"{result.status} {_STATUS_TEXT.get(result.status, 'No match')}", fg=_STATUS_COLOUR.get(result.status, "red"), bold=True
+        f"{result.status} {routing.STATUS_TEXTS.get(result.status, 'No match')}", fg=_STATUS_COLOUR.get(result.status, "red"), bold=True
     )
     lines = [f"{status}  {result.method} {result.path}" + (f"  (host {result.host})" if result.host else "")]
     if result.status == 200 and result.route is not None:

@@ -249,6 +249,7 @@ def _build_result(form: BuildForm) -> routing.BuildResult | None:
 def _common_context() -> dict[str, t.Any]:
     return {
         "app_name": current_app.name,
+        "status_texts": routing.STATUS_TEXTS,
         "rule_segments": rule_segments,
         "short_path": lambda file: display_path(file, current_app.root_path),
     }
