@@ -8,12 +8,14 @@ not take it, in the manner of Symfony's ``router:match``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import keyword
 import math
 import re
 import typing as t
 import uuid
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -363,6 +365,8 @@ class _Request:
     method: str
     domain: str
     host_matching: bool
+    #: Set when the host is not under ``SERVER_NAME``: then no subdomain rule can take the request.
+    outside: str | None = None
 
     @property
     def segments(self) -> list[str]:
@@ -521,6 +525,8 @@ def _path_verdict(shape: _Shape, request: _Request) -> tuple[int, _PathScore, st
 
 
 def _domain_problem(shape: _Shape, request: _Request) -> str | None:
+    if request.outside is not None:
+        return request.outside
     pattern, _ = shape.pattern(shape.domain)
     if _compiled(pattern).fullmatch(request.domain):
         return None
@@ -594,18 +600,48 @@ class _Dispatch:
     failure: str | None = None
 
 
-def _adapter(app: Flask, path: str, method: str, host: str | None, scheme: str | None) -> tuple[MapAdapter, str]:
-    """The URL adapter Flask would create for this request (``create_url_adapter``), and the base URL."""
+def _adapter(
+    app: Flask, path: str, method: str, host: str | None, scheme: str | None
+) -> tuple[MapAdapter, str, str | None]:
+    """The URL adapter Flask would create for this request (``create_url_adapter``), the base URL,
+    and why the host is outside ``SERVER_NAME`` (``None`` when it is not)."""
     scheme = scheme or app.config.get("PREFERRED_URL_SCHEME") or "http"
     server = host or app.config.get("SERVER_NAME") or "localhost"
     root = (app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
     base = f"{scheme}://{server}"
     environ = EnvironBuilder(path="/", base_url=f"{base}{root}/", method=method).get_environ()
     environ.update(_target_environ(path))
-    adapter = app.create_url_adapter(Request(environ))
+    outside = _outside_server_name(app, server, scheme)
+    with warnings.catch_warnings() if outside else contextlib.nullcontext():
+        if outside:
+            # Werkzeug warns on stderr and matches the marker subdomain '<invalid>': the answer
+            # below says it plainly instead. Filters are swapped only on this rare path.
+            warnings.simplefilter("ignore", UserWarning)
+        adapter = app.create_url_adapter(Request(environ))
     if adapter is None:  # only without a request; kept for type checkers
         raise RuntimeError("no URL adapter")
-    return adapter, base + root
+    return adapter, base + root, outside
+
+
+def _outside_server_name(app: Flask, host: str, scheme: str) -> str | None:
+    """"host X is not under SERVER_NAME Y" when subdomain matching cannot place the host.
+
+    The same test as ``Map.bind_to_environ``: the host's dot-separated labels must end with
+    ``SERVER_NAME``'s (default ports left out of both).
+    """
+    server_name = app.config.get("SERVER_NAME")
+    if not server_name or app.url_map.host_matching or not app.subdomain_matching:
+        return None
+    default_port = ":443" if scheme in ("https", "wss") else ":80"
+
+    def labels(name: str) -> list[str]:
+        name = name.lower()
+        return (name[: -len(default_port)] if name.endswith(default_port) else name).split(".")
+
+    wanted = labels(server_name)
+    if labels(host)[-len(wanted) :] == wanted:
+        return None
+    return f"host {host} is not under SERVER_NAME {server_name}"
 
 
 def _target_environ(target: str) -> dict[str, str]:
@@ -624,13 +660,14 @@ def _target_environ(target: str) -> dict[str, str]:
 
 
 def _dispatch(app: Flask, path: str, method: str, host: str | None = None, scheme: str | None = None) -> _Dispatch:
-    adapter, base = _adapter(app, path, method, host, scheme)
+    adapter, base, outside = _adapter(app, path, method, host, scheme)
     host_matching = app.url_map.host_matching
     request = _Request(
         path="/" + (adapter.path_info or "").lstrip("/"),
         method=method,
         domain=(adapter.server_name if host_matching else adapter.subdomain) or "",
         host_matching=host_matching,
+        outside=outside,
     )
     common = {"request": request, "adapter": adapter, "base": base}
     try:

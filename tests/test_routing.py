@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 import uuid
+import warnings
 
 import pytest
 from flask import Blueprint, Flask
@@ -548,3 +549,19 @@ def test_leading_double_slash_is_a_path_not_a_host(app: Flask) -> None:
     assert redirect.status == 308 and redirect.redirect_to == "/users/"
     assert redirect.near[0].reason == "trailing slash: redirects to /users/"
 
+
+
+def test_a_host_outside_server_name_is_said_plainly_without_a_warning(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app(SERVER_NAME="example.com:5000")
+    app.subdomain_matching = True
+    app.add_url_rule("/", "home", _view)
+    app.add_url_rule("/", "blog_home", _view, subdomain="blog")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        miss = routing.match(app, "/", host="other.org:5000")
+        under = routing.match(app, "/", host="blog.example.com:5000")
+    assert caught == []
+    assert miss.status == 404 and miss.near
+    assert {n.reason for n in miss.near} == {"host other.org:5000 is not under SERVER_NAME example.com:5000"}
+    assert "<invalid>" not in str(miss.to_dict())
+    assert under.endpoint == "blog_home"
