@@ -659,17 +659,17 @@ class _Checker:
             nth = per_line.get(line, 0)
             per_line[line] = nth + 1
             columns = code_columns.get(line, [])
-            offset = columns[nth] if nth < len(columns) else None
-            call = self._jinja_call(source, node, offset)
+            call = self._jinja_call(source, node, columns[nth] if nth < len(columns) else None)
             if call.endpoint is not None and call.endpoint.startswith("."):
                 self._template_calls.append((source, call, name))
             else:
                 self.check_call(source, call)
 
-    def _jinja_call(self, source: _SourceFile, node: nodes.Call, offset: int | None) -> _Call:
+    def _jinja_call(self, source: _SourceFile, node: nodes.Call, position: tuple[int, int] | None) -> _Call:
+        """The call; ``position`` is where ``url_for(`` starts and its tag ends, when found in the text."""
         line = node.node.lineno
-        line_start = source.line_starts[line - 1]
-        column = offset - line_start + 1 if offset is not None else 1
+        offset = position[0] if position is not None else None
+        column = offset - source.line_starts[line - 1] + 1 if offset is not None else 1
         values: dict[str, t.Any] = {}
         special: dict[str, t.Any] = {}
         endpoint_node: nodes.Expr | None = node.args[0] if node.args else None
@@ -695,7 +695,9 @@ class _Checker:
             column=column,
             last_line=max(last_line, line),
             template=True,
-            source=_jinja_segment(source.text, offset) if offset is not None else "url_for(...)",
+            # The whole lines of the tag, as the error page passes them: the fix keeps the tag around
+            # the call ({% set x = ... %}, a filter) as written.
+            source=_source_lines(source, *position) if position is not None else source.line_text(line),
             endpoint=endpoint,
             values=values,
             star_kwargs=node.dyn_args is not None or node.dyn_kwargs is not None,
@@ -978,15 +980,18 @@ def _jinja_nodes(tree: nodes.Template) -> tuple[list[nodes.Call], list[t.Any]]:
     return calls, references
 
 
-def _jinja_call_columns(text: str, line_starts: list[int], env: Environment) -> dict[int, list[int]]:
-    """Line -> offsets of ``url_for(`` inside Jinja tags, in order (Jinja nodes have no column)."""
+def _jinja_call_columns(text: str, line_starts: list[int], env: Environment) -> dict[int, list[tuple[int, int]]]:
+    """Line -> ``(offset of url_for(, end of its tag)`` inside Jinja tags, in order.
+
+    Jinja nodes have no column; the tag's end gives the call's source lines as written.
+    """
     opening = "|".join(re.escape(s) for s in (env.variable_start_string, env.block_start_string))
     closing = "|".join(re.escape(s) for s in (env.variable_end_string, env.block_end_string))
     tags = re.compile(rf"(?:{opening}).*?(?:{closing})", re.S)
-    found: dict[int, list[int]] = {}
+    found: dict[int, list[tuple[int, int]]] = {}
     for tag in tags.finditer(text):
         for call in _JINJA_URL_FOR.finditer(text, tag.start(), tag.end()):
-            found.setdefault(bisect.bisect_right(line_starts, call.start()), []).append(call.start())
+            found.setdefault(bisect.bisect_right(line_starts, call.start()), []).append((call.start(), tag.end()))
     return found
 
 
@@ -1005,24 +1010,12 @@ def _jinja_span(text: str, offset: int, endpoint: str) -> tuple[int, int] | None
     return (start, end)
 
 
-def _jinja_segment(text: str, offset: int) -> str:
-    """The call's text up to its closing parenthesis (for the diagnosis' corrected call)."""
-    depth = 0
-    quote = ""
-    for index in range(text.index("(", offset), min(len(text), offset + 2000)):
-        char = text[index]
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return text[offset : index + 1]
-    return text[offset : offset + 80].split("\n")[0]
+def _source_lines(source: _SourceFile, start: int, end: int) -> str:
+    """The whole lines holding ``text[start:end]``: a template call's tag as written, for the fix."""
+    first = bisect.bisect_right(source.line_starts, start)
+    last = bisect.bisect_right(source.line_starts, max(start, end - 1))
+    stop = source.line_starts[last] if last < len(source.line_starts) else len(source.text)
+    return source.text[source.line_starts[first - 1] : stop].rstrip("\r\n")
 
 
 # --------------------------------------------------------------------------- public API

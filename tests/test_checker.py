@@ -138,6 +138,15 @@ def test_columns_point_at_the_call(report: CheckReport) -> None:
     assert second.column == 66
 
 
+def test_template_fixes_keep_the_surrounding_tag(report: CheckReport) -> None:
+    nested = "templates/pages/deep/nested.html"
+    assert _one(report, nested, 4).fix == "{{ url_for('account.profile', user_id=USER_ID)|e }}"
+    assert _one(report, nested, 16).fix == "{% set link = url_for('account.profile', user_id=1) %}"
+    # A tag over several lines: the fix is the whole tag, its filter kept.
+    assert _one(report, nested, 17).fix == "{{ url_for('shop.item', item_id=ITEM_ID) | upper }}"
+    assert _one(report, "templates/base.html", 6).fix == "{{ url_for('index') }}"
+
+
 def test_relative_endpoints_resolve_by_blueprint(report: CheckReport) -> None:
     # A MethodView's method, resolved through the view class's endpoint in blueprint 'api'.
     assert "'api.item'" in _one(report, "api.py", 14).message

@@ -47,7 +47,7 @@ def test_fix_matches_golden_files_and_is_idempotent(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     first = run_check(project, "--fix")
     assert first.returncode == 1, first.stderr  # the fixture keeps mistakes only a person can fix
-    assert "fixed 12 calls in 8 files" in first.stdout
+    assert "fixed 13 calls in 8 files" in first.stdout
     for path in sorted(p for p in project.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         relative = path.relative_to(project)
         golden = GOLDEN / relative
@@ -69,7 +69,7 @@ def test_diff_prints_the_fix_and_writes_nothing(tmp_path: Path) -> None:
     assert result.stdout.startswith("--- a/checkproj/")
     assert '\n-        url_for("ItemAPI")  # expect: RE001\n' in result.stdout
     assert '\n+        url_for("api.items")  # expect: RE001\n' in result.stdout
-    assert "12 fixable by --fix" in result.stderr
+    assert "13 fixable by --fix" in result.stderr
     # The diff applies cleanly and gives the golden files.
     applied = subprocess.run(["patch", "-p1", "--quiet"], cwd=project, input=result.stdout, text=True, capture_output=True)
     if applied.returncode == 127:  # pragma: no cover - no patch(1) on this machine
