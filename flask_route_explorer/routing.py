@@ -311,8 +311,15 @@ class _Index:
         #: The app's own rules, and each as text with its variables as ``*``, for fuzzy ranking.
         self.pool: list[int] = []
         self.skeletons: list[str] = []
+        #: Variable name -> its argument when every rule with a variable of that name converts it
+        #: alike (``user_id``: int everywhere), else ``None``: how to type a value for an unknown endpoint.
+        self.variables: dict[str, Argument | None] = {}
         for position, shape in enumerate(self.shapes):
             self.by_endpoint.setdefault(shape.route.endpoint, []).append(position)
+            for argument in shape.route.arguments:
+                known = self.variables.setdefault(argument.name, argument)
+                if known is not None and known.converter != argument.converter:
+                    self.variables[argument.name] = None
             if shape.route.internal:
                 continue
             self.pool.append(position)
@@ -994,7 +1001,12 @@ def build(
     resolved = resolve_endpoint(endpoint, blueprint)
     index = _index_for(app)
     arguments = _arguments_of(index.inventory, resolved)
-    given = {name: typed_value(value, arguments.get(name)) for name, value in {**values, **extra}.items()}
+    # A variable the endpoint lacks (a misspelt endpoint, most often) is typed as the app's other rules
+    # type it, so the diagnosis's fix for the right endpoint reads ``user_id=7``, not ``user_id='7'``.
+    given = {
+        name: typed_value(value, arguments.get(name) or index.variables.get(name))
+        for name, value in {**values, **extra}.items()
+    }
     call = call_source(endpoint, given, method=method, external=external, scheme=scheme, anchor=anchor)
     texts = {"endpoint": resolved, "python_call": call, "jinja_call": "{{ " + call + " }}"}
     with app.test_request_context("/", base_url=base_url):

@@ -96,8 +96,9 @@ def test_build_round_trip_failure_still_exits_0_and_says_why(app: Flask) -> None
 def test_build_failure_prints_the_diagnosis_and_exits_1(app: Flask) -> None:
     result = run(app, "build", "user_profile", "user_id=7")
     assert result.exit_code == 1
-    # An unknown endpoint has no converters: the value stays the string it was typed as.
-    assert "Cannot build url_for('user_profile', user_id='7')" in result.output
+    # An unknown endpoint has no converters: the value is typed as the app's other rules type user_id.
+    assert "Cannot build url_for('user_profile', user_id=7)" in result.output
+    assert "url_for('users.user_profile', user_id=7)" in result.output
     assert "missing_blueprint_prefix" in result.output and "users.user_profile" in result.output
 
 

@@ -565,3 +565,18 @@ def test_a_host_outside_server_name_is_said_plainly_without_a_warning(make_app: 
     assert {n.reason for n in miss.near} == {"host other.org:5000 is not under SERVER_NAME example.com:5000"}
     assert "<invalid>" not in str(miss.to_dict())
     assert under.endpoint == "blog_home"
+
+
+def test_the_fix_of_an_unknown_endpoint_has_typed_values(app: Flask) -> None:
+    result = routing.build(app, "user_profile", {"user_id": "7"})
+    assert not result.ok and result.diagnosis is not None
+    assert result.diagnosis.fix == "url_for('users.user_profile', user_id=7)"
+    assert result.python_call == "url_for('user_profile', user_id=7)"
+
+
+def test_a_variable_converted_differently_by_other_rules_stays_a_string(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app()
+    app.add_url_rule("/a/<int:key>", "a", _view)
+    app.add_url_rule("/b/<key>", "b", _view)
+    result = routing.build(app, "c", {"key": "7"})
+    assert result.python_call == "url_for('c', key='7')"
