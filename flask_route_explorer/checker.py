@@ -776,6 +776,13 @@ class _Checker:
                 self._unverifiable(call, f"{result.headline} The hook may need request state that a static check does not have.")
                 return
             message = result.explanation
+            strays = self._strays(call, result, resolved)
+            if strays:
+                code = "RE005"
+                message += (
+                    f" It passes {_listed(strays)}, which {'is' if len(strays) == 1 else 'are'} no URL variable of "
+                    f"{resolved!r}: a misspelling of {_listed(result.missing)}?"
+                )
             if call.endpoint.startswith(".") and len(call.contexts or ()) > 1:
                 where = f"in blueprint {blueprint!r}" if blueprint else "outside blueprints"
                 message = f"When rendered {where}: {message}"
@@ -805,6 +812,18 @@ class _Checker:
         if not self.inventory.routes_for(resolved):
             return "RE001"
         return HOOK_CODE if result.suggestions and (result.unexpected or not result.missing) else None
+
+    def _strays(self, call: _Call, result: Diagnosis, resolved: str) -> list[str]:
+        """Passed names no rule of the endpoint has, when a required variable is missing (RE005).
+
+        The engine calls a name a rename only when it looks like the missing one; any other stray
+        name is still most likely the misspelt variable, since Flask would otherwise put it in the
+        query string silently.
+        """
+        if result.kind != "missing_parameters":
+            return []
+        variables = {name for route in self.inventory.routes_for(resolved) for name in route.argument_names}
+        return [name for name in call.values if name not in variables]
 
     def _unverifiable(self, call: _Call, reason: str) -> None:
         self.report.unverifiable.append(Unverifiable(self.display(call.path), call.line, call.column, reason))
@@ -863,6 +882,12 @@ class _Checker:
         """A path relative to the working directory when under it, for readable output."""
         relative = os.path.relpath(path)
         return path if relative.startswith("..") else relative
+
+
+def _listed(names: t.Iterable[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(names)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def code_for_kind(kind: str) -> str:

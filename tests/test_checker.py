@@ -147,6 +147,15 @@ def test_template_fixes_keep_the_surrounding_tag(report: CheckReport) -> None:
     assert _one(report, "templates/base.html", 6).fix == "{{ url_for('index') }}"
 
 
+def test_a_passed_name_no_rule_has_while_one_is_missing_is_a_misspelling(report: CheckReport) -> None:
+    unlike = _one(report, "checkproj/account.py", 16)
+    assert (unlike.code, unlike.kind) == ("RE005", "missing_parameters")
+    assert unlike.message.endswith("It passes name, which is no URL variable of 'account.profile': a misspelling of user_id?")
+    similar = _one(report, "checkproj/account.py", 15)
+    assert (similar.code, similar.kind) == ("RE005", "wrong_parameter_name") and "Rename usr_id to user_id" in similar.message
+    assert _one(report, "templates/macros.html", 11).code == "RE005"
+
+
 def test_relative_endpoints_resolve_by_blueprint(report: CheckReport) -> None:
     # A MethodView's method, resolved through the view class's endpoint in blueprint 'api'.
     assert "'api.item'" in _one(report, "api.py", 14).message

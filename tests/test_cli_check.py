@@ -59,7 +59,7 @@ def test_text_output_lines_fixes_and_summary(project_app: Flask) -> None:
     assert len(findings) >= 40
     view_class = lines.index(next(line for line in lines if "'ItemAPI'" in line))
     assert lines[view_class + 1] == '    fix: url_for("api.items")'
-    assert re.fullmatch(r"22 files, 122 url_for calls checked, 4 unverifiable, \d+ findings\.", lines[-1])
+    assert re.fullmatch(r"22 files, 125 url_for calls checked, 4 unverifiable, \d+ findings\.", lines[-1])
 
 
 def test_clean_code_exits_zero(project_app: Flask) -> None:
