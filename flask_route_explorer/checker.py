@@ -156,15 +156,12 @@ class Findings(list):  # type: ignore[type-arg]
 
 @dataclass(frozen=True, slots=True)
 class Unverifiable:
-    """A call the checker cannot verify before it runs (a non-literal endpoint)."""
+    """A call the checker cannot verify before it runs (a non-literal endpoint, a failing url_defaults hook)."""
 
     file: str
     line: int
     column: int
     reason: str
-
-    def to_dict(self) -> dict[str, t.Any]:
-        return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)

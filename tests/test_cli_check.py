@@ -77,11 +77,29 @@ def test_json_output_has_exactly_the_keys(project_app: Flask) -> None:
     for args in (["--json"], ["--format", "json"]):
         result = invoke(project_app, *args)
         assert result.exit_code == 1
-        data = json.loads(result.output)
+        data = json.loads(result.stdout)
         assert len(data) >= 40
         assert all(list(item) == ["file", "line", "column", "code", "kind", "endpoint", "message", "suggestion", "fix"] for item in data)
     clean = invoke(project_app, "--json", *CLEAN)
-    assert clean.exit_code == 0 and json.loads(clean.output) == []
+    assert clean.exit_code == 0 and json.loads(clean.stdout) == []
+
+
+def test_with_json_dynamic_calls_and_skipped_files_go_to_stderr(project_app: Flask, tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    result = invoke(project_app, "--json", "--show-dynamic", *CLEAN, str(tmp_path))
+    assert json.loads(result.stdout) == []
+    assert re.search(r"clean\.html:13:13: unverifiable: endpoint is not a literal string", result.stderr)
+    assert re.search(r"broken\.py: skipped, does not parse", result.stderr)
+    assert result.stderr.endswith("3 files, 22 url_for calls checked, 1 unverifiable, 0 findings, 1 file skipped (parse error).\n")
+
+
+def test_github_format_annotates_dynamic_calls_and_skipped_files(project_app: Flask, tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    result = invoke(project_app, "--format", "github", "--show-dynamic", *CLEAN, str(tmp_path))
+    assert result.exit_code == 0
+    notice, warning = result.stdout.splitlines()
+    assert re.fullmatch(r"::notice file=[^,]*clean\.html,line=13,col=13,title=unverifiable url_for::endpoint is not a literal string", notice)
+    assert re.fullmatch(r"::warning file=[^,]*broken\.py,title=not checked::does not parse \(SyntaxError.*\)", warning)
 
 
 def test_github_annotations(project_app: Flask) -> None:

@@ -9,10 +9,12 @@ import sys
 import typing as t
 from pathlib import Path
 
+import click
 import pytest
 from flask import Flask
 
-from flask_route_explorer.checker import Finding, check_report
+from flask_route_explorer.checker import CheckReport, Finding, Findings, check_report
+from flask_route_explorer.cli.check import fix_lines, summary
 from flask_route_explorer.fixer import fix_findings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -167,3 +169,9 @@ def test_a_file_changed_since_the_check_is_left_untouched(app: Flask, tmp_path: 
     result = fix_findings([finding], app.jinja_env)
     assert result.files == [] and result.skipped[0][1] == "the file changed since it was checked"
     assert module.read_bytes() == before
+    # The CLI says so, and counts it.
+    assert [click.unstyle(line) for line in fix_lines(result, written=True)] == [f"{finding.file}:2:5: not fixed 'list_orders' -> 'orders': the file changed since it was checked"]
+    report = CheckReport(files=1, calls=1, findings=Findings([finding]))
+    assert summary(report, result, written=True, proposed=False).endswith(
+        "; fixed 0 calls in 0 files, 1 fix skipped, 1 left for a person."
+    )

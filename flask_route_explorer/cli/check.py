@@ -36,7 +36,12 @@ def register(group: AppGroup) -> None:
 @click.option("--fix", is_flag=True, help="Rewrite endpoints whose fix is unambiguous, in place.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff of --fix without writing.")
 @click.option("--unused", is_flag=True, help="Also list endpoints no literal url_for call refers to.")
-@click.option("--show-dynamic", is_flag=True, help="List the calls whose endpoint is not a literal.")
+@click.option(
+    "--show-dynamic",
+    is_flag=True,
+    help="List the calls that cannot be verified statically (a non-literal endpoint; a url_defaults hook that "
+    "fails outside a real request): notices with --format github, on stderr with --json.",
+)
 @pass_script_info
 def check_command(
     info: ScriptInfo,
@@ -67,32 +72,45 @@ def check_command(
         # What is left, as the files read now: a fixed endpoint may still miss a variable.
         report = check_report(app, targets, unused=unused)
     output_format = "json" if as_json else output_format
-
+    # stdout carries exactly the chosen output (the diff, the JSON list, the annotations); the rest
+    # (what was fixed, dynamic calls, skipped files, the summary) goes to stderr beside it.
+    out = sys.stderr if (show_diff or output_format != "text") else sys.stdout
+    if show_diff:
+        click.echo(fixes.diff, nl=False)
+    for line in fix_lines(fixes, written=write):
+        click.echo(line, file=out)
     if output_format == "json":
         click.echo(json.dumps([f.to_dict() for f in report.findings], indent=2))
     elif output_format == "github":
         for finding in report.findings:
             click.echo(github_annotation(finding))
+        for call in report.unverifiable if show_dynamic else ():
+            click.echo(_annotation("notice", call.file, call.line, call.column, "unverifiable url_for", call.reason))
+        for bad in report.unparsable:
+            click.echo(_annotation("warning", bad.file, None, None, "not checked", f"does not parse ({bad.error})"))
     else:
-        out = sys.stderr if show_diff else sys.stdout
-        if show_diff:
-            click.echo(fixes.diff, nl=False)
-        elif write:
-            for done in fixes.fixed:
-                click.echo(
-                    f"{done.file}:{done.line}:{done.column}: {click.style('fixed', fg='green')} "
-                    f"{done.endpoint!r} -> {done.replacement!r}",
-                    file=out,
-                )
         for finding in report.findings:
             _echo_finding(finding, out)
-        if show_dynamic:
-            for call in report.unverifiable:
-                click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
+    if output_format != "github":
+        for call in report.unverifiable if show_dynamic else ():
+            click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
         for bad in report.unparsable:
             click.echo(f"{bad.file}: skipped, does not parse ({bad.error})", file=out)
-        click.echo(summary(report, fixes, written=write, proposed=show_diff), file=out)
+    click.echo(summary(report, fixes, written=write, proposed=show_diff), file=out)
     sys.exit(1 if report.errors else 0)
+
+
+def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
+    """One line per call fixed (when written) and per fix left undone, with the reason."""
+    lines = [
+        f"{done.file}:{done.line}:{done.column}: {click.style('fixed', fg='green')} {done.endpoint!r} -> {done.replacement!r}"
+        for done in (fixes.fixed if written else ())
+    ]
+    lines.extend(
+        f"{f.file}:{f.line}:{f.column}: {click.style('not fixed', fg='yellow')} {f.endpoint!r} -> {f.replacement!r}: {reason}"
+        for f, reason in fixes.skipped
+    )
+    return lines
 
 
 def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
@@ -123,10 +141,11 @@ def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: b
     if report.unparsable:
         parts.append(count(len(report.unparsable), "file") + " skipped (parse error)")
     text = ", ".join(parts)
+    skipped = f", {count(len(fixes.skipped), 'fix')} skipped" if fixes.skipped else ""
     if written:
-        text += f"; fixed {count(len(fixes.fixed), 'call')} in {count(len(fixes.files), 'file')}, {errors} left for a person"
+        text += f"; fixed {count(len(fixes.fixed), 'call')} in {count(len(fixes.files), 'file')}{skipped}, {errors} left for a person"
     elif proposed:
-        text += f"; {len(fixes.fixed)} fixable by --fix, {errors - len(fixes.fixed)} left for a person"
+        text += f"; {len(fixes.fixed)} fixable by --fix{skipped}, {errors - len(fixes.fixed)} left for a person"
     return text + "."
 
 
@@ -142,8 +161,13 @@ def github_annotation(finding: Finding) -> str:
     """One GitHub Actions workflow command (``::error`` or ``::notice`` for information)."""
     level = "notice" if finding.code in INFO_CODES else "error"
     message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
+    return _annotation(level, finding.file, finding.line, finding.column, finding.code, message)
+
+
+def _annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:
     properties = ",".join(
         f"{key}={_escape_property(str(value))}"
-        for key, value in (("file", finding.file), ("line", finding.line), ("col", finding.column), ("title", finding.code))
+        for key, value in (("file", file), ("line", line), ("col", column), ("title", title))
+        if value is not None
     )
     return f"::{level} {properties}::{_escape_data(message)}"
