@@ -10,6 +10,7 @@ handled (inside ``url_build_error_handlers``, where the traceback starts at ``ur
 from __future__ import annotations
 
 import ast
+import itertools
 import linecache
 import os
 import re
@@ -39,6 +40,8 @@ CONTEXT_LINES = 5
 _MAX_CALL_LINES = 12
 
 _CALL_START_RE = re.compile(r"(?<![\w.])((?:[A-Za-z_][\w]*\.)*url_for)\s*\(")
+#: Any callee: ``link(`` for ``from flask import url_for as link``, found by position rather than name.
+_CALLEE_RE = re.compile(r"((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s*\(")
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_]\w*$")
 
 
@@ -206,6 +209,13 @@ def find_call(text: str | None, endpoints: t.Collection[str] = (), keywords: t.C
     return calls[0]
 
 
+def call_at(text: str, span: tuple[int, int]) -> ParsedCall | None:
+    """The call that spans exactly ``text[span[0]:span[1]]``, whatever its callee is named."""
+    match = _CALLEE_RE.match(text, span[0])
+    parsed = _parse_at(text, match) if match is not None else None
+    return parsed if parsed is not None and parsed.end == span[1] else None
+
+
 def template_wrapper(source: str, call: ParsedCall) -> tuple[int, int]:
     """The span of the ``{{ ... }}`` or ``{% ... %}`` tag around a call in a template line.
 
@@ -350,18 +360,49 @@ def _template_names(frame: FrameType) -> t.Mapping[str, t.Any]:
         return {}
 
 
+def _char_offset(line: str, byte_offset: int) -> int:
+    """Code positions count UTF-8 bytes; strings count characters."""
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+def _located_call(lines: list[str], code: t.Any, lasti: int) -> tuple[int, str, tuple[int, int]] | None:
+    """``(first line, source lines, span of the call in them)`` of the call the instruction at ``lasti`` makes.
+
+    The compiler's positions (Python 3.11+) mark the whole call expression, so the call is found
+    whatever the callee is named (``link(...)`` after ``from flask import url_for as link``) and
+    however many lines it spans. ``None`` when positions are unknown or do not mark a call.
+    """
+    positions = getattr(code, "co_positions", None)
+    if positions is None or lasti < 0:
+        return None
+    # One position per 2-byte code unit, caches included, so the index is the offset halved.
+    found = next(itertools.islice(positions(), lasti // 2, None), None)
+    if found is None or None in found:
+        return None
+    first, last, start_col, end_col = found
+    if not 0 < first <= last <= len(lines) or last - first >= _MAX_CALL_LINES:
+        return None
+    block = lines[first - 1 : last]
+    start = _char_offset(block[0], start_col)
+    end = sum(len(line) + 1 for line in block[:-1]) + _char_offset(block[-1], end_col)
+    source = "\n".join(block)
+    if call_at(source, (start, end)) is None:
+        return None
+    return first, source, (start, end)
+
+
 def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> CallSite | None:
     """The call site of the url_for whose frame is given; ``None`` when no user frame called it.
 
     ``tb`` is the error's traceback: a frame that caught the error and went on running has moved
-    past the call, and only the traceback still knows the failing line.
+    past the call, and only the traceback still knows the failing line and instruction.
     """
     if url_for is None:
         return None
     frame = _caller(url_for)
     if frame is None:
         return None
-    lineno = next((line for f, line in frames_of(tb) if f is frame), frame.f_lineno)
+    lineno, lasti = next(((line, last) for f, line, last in _entries(tb) if f is frame), (frame.f_lineno, frame.f_lasti))
     template = frame.f_globals.get("__jinja_template__")
     if template is not None:
         try:
@@ -376,12 +417,25 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
         file = frame.f_code.co_filename
         names = ChainMap(dict(frame.f_locals), frame.f_globals)
     lines = _source_lines(frame, template)
+    located = _located_call(lines, frame.f_code, lasti) if template is None else None
+    if located is not None:
+        line, source, span = located
+    else:
+        source, span = _call_text(lines, line), None
     low, high = max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
     return CallSite(
         file=file,
         line=line,
-        source=_call_text(lines, line),
+        source=source,
         template=template is not None,
         names=names,
         context=tuple((n, lines[n - 1]) for n in range(low, high + 1)),
+        span=span,
     )
+
+
+def _entries(tb: TracebackType | None) -> t.Iterator[tuple[FrameType, int, int]]:
+    """``(frame, line, instruction offset)`` of each traceback entry, outermost first."""
+    while tb is not None:
+        yield tb.tb_frame, tb.tb_lineno, tb.tb_lasti
+        tb = tb.tb_next

@@ -87,6 +87,9 @@ class CallSite:
     names: t.Mapping[str, t.Any] = field(default_factory=dict, repr=False, compare=False)
     #: Source lines around the call: ``((lineno, text), ...)``, for the error page. Not serialised.
     context: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
+    #: Where the call itself is in ``source`` (start, end), when the compiler's positions say so.
+    #: Not serialised.
+    span: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, t.Any]:
         return {"file": self.file, "line": self.line, "source": self.source, "template": self.template}
@@ -327,7 +330,8 @@ def fixed_source(diagnosis: Diagnosis) -> str | None:
     call = diagnosis.call
     if diagnosis.fix is None or call is None or not call.source:
         return None
-    parsed = callsite.find_call(call.source, _literals(diagnosis.endpoint))
+    located = callsite.call_at(call.source, call.span) if call.span is not None else None
+    parsed = located or callsite.find_call(call.source, _literals(diagnosis.endpoint))
     if parsed is None:
         return None
     if not call.template:
@@ -370,6 +374,10 @@ def _literals(endpoint: str | None) -> list[str]:
 def _parse(facts: _Call) -> callsite.ParsedCall | None:
     if facts.site is None or not facts.site.source:
         return None
+    if facts.site.span is not None:
+        located = callsite.call_at(facts.site.source, facts.site.span)
+        if located is not None:
+            return located
     wanted = [e for e in (facts.written, facts.endpoint) if e]
     if facts.blueprint and facts.endpoint.startswith(facts.blueprint + "."):
         wanted.append(facts.endpoint[len(facts.blueprint) :])
@@ -907,8 +915,14 @@ def _make_fix(
     if parsed is not None:
         keywords = [(k, e) for k, e in parsed.keywords]
         stars = list(parsed.star_kwargs)
+        unwritten = [name for name in (*fit.renames, *fit.invalid) if name not in dict(keywords)]
+        if unwritten:  # passed through **mapping: no edit of this call's text changes it
+            return None, None, []
     else:
+        # ``_external=False`` is what a request does anyway (and the testers pass it): not worth writing.
+        options = {"_method": facts.method, "_scheme": facts.scheme, "_anchor": facts.anchor, "_external": facts.external or None}
         keywords = [(k, k.upper() if v is UNKNOWN else _literal(v, quote)) for k, v in facts.values.items()]
+        keywords += [(k, _literal(v, quote)) for k, v in options.items() if v is not None]
         stars = []
     runtime = {k: v for k, v in facts.values.items() if v is not None}
     placeholders = [k.upper() for k, v in facts.values.items() if v is UNKNOWN and parsed is None]
@@ -956,7 +970,9 @@ def _make_fix(
             runtime[name] = _sample(fit.route, name)
     final_method = method or facts.method
     if method is not None:
+        written_method = any(k == "_method" for k, _ in keywords)
         keywords = [(k, _literal(method, quote) if k == "_method" else e) for k, e in keywords]
+        keywords += [] if written_method else [("_method", _literal(method, quote))]
     final_external = external if external is not None else facts.external
     if external is not None:
         keywords = [kw for kw in keywords if kw[0] != "_external"] + [("_external", "True" if not template else "true")]
@@ -969,6 +985,8 @@ def _make_fix(
         return None, None, placeholders
     if parsed is not None:
         text = parsed.render(endpoint_expr, keywords, stars)
+        if text == parsed.text:  # what failed cannot be the fix: the change lies outside the call's text
+            return None, None, []
     else:
         text = "url_for(" + ", ".join([endpoint_expr, *(f"{k}={e}" for k, e in keywords), *(f"**{s}" for s in stars)]) + ")"
     if template:

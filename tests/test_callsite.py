@@ -73,3 +73,10 @@ def test_template_call_site_and_names() -> None:
 def test_no_url_for_frame() -> None:
     assert callsite.url_for_frame(ValueError("x")) is None
     assert callsite.call_site(None) is None
+
+
+def test_call_at_reads_the_call_at_a_position_whatever_its_callee() -> None:
+    text = 'x = link("a", b=1) + url_for("c")'
+    call = callsite.call_at(text, (4, 18))
+    assert call is not None and call.func == "link" and call.endpoint_literal == "a" and call.keywords == (("b", "1"),)
+    assert callsite.call_at(text, (4, 17)) is None  # the span must be exactly one call

@@ -550,3 +550,52 @@ def test_build_outside_a_request_keeps_the_callers_g(app: Flask) -> None:
         assert seen and not any(seen)
     finally:
         app.teardown_request_funcs[None].pop()
+
+
+# --- The fix is exactly the call that was built ------------------------------------------
+
+
+def test_fix_keeps_an_aliased_callee_and_its_options(app: Flask) -> None:
+    from flask import url_for as link
+
+    d = diagnose(failure(app, lambda: link("indx", _anchor="top")), app)
+    check(d, "unknown_endpoint", fix='link("index", _anchor="top")', fix_url="/#top")
+    d = diagnose(failure(app, lambda: link("index", _scheme="https", _external=False)), app)
+    check(d, "scheme_without_external", fix='link("index", _scheme="https", _external=True)', fix_url="https://localhost/")
+
+
+def test_fix_of_a_multi_line_aliased_call(app: Flask) -> None:
+    from flask import url_for as link
+
+    def view() -> str:
+        return link(
+            "user_profile",
+            user_id=4,
+        )
+
+    d = diagnose(failure(app, view), app)
+    check(d, "missing_blueprint_prefix", fix='link("users.user_profile", user_id=4)', fix_url="/users/4")
+    assert d.call is not None and d.call.source is not None and d.call.source.startswith("        return link(\n")
+    assert fixed_source(d) == '        return link("users.user_profile", user_id=4)'
+
+
+def test_no_fix_when_the_value_to_change_is_not_written_in_the_call(app: Flask) -> None:
+    params: dict[str, t.Any] = {"user_id": "abc"}
+    d = diagnose(failure(app, lambda: url_for("users.user_profile", **params)), app)
+    check(d, "invalid_value")
+    assert d.fix is None and d.fix_url is None
+    params = {"id": 3}
+    d = diagnose(failure(app, lambda: url_for("users.user_profile", **params)), app)
+    check(d, "wrong_parameter_name")
+    assert d.fix is None and d.fix_url is None
+    params = {}
+    d = diagnose(failure(app, lambda: url_for("users.user_profile", **params)), app)
+    check(d, "missing_parameters", fix='url_for("users.user_profile", user_id=USER_ID, **params)', fix_url="/users/1")
+
+
+def test_fallback_fix_keeps_the_options(app: Flask) -> None:
+    """Without the call's text (no source file), the fix is written from the values, options included."""
+    code = compile("url_for('indx', _anchor='top', _external=True)", "<no source>", "eval")
+    d = diagnose(failure(app, lambda: eval(code, {"url_for": url_for})), app)
+    assert d.call is not None and d.call.source is None
+    check(d, "unknown_endpoint", fix="url_for('index', _anchor='top', _external=True)", fix_url="http://localhost/#top")
