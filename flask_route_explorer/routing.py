@@ -17,7 +17,7 @@ import typing as t
 import uuid
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
 from flask import Request
@@ -1059,17 +1059,68 @@ def _natural_method(index: _Index, endpoint: str) -> str:
     return (routes[0].visible_methods or ("GET",))[0]
 
 
+def browser_path(path: str) -> str:
+    """The path a browser requests for a link: ``.`` and ``..`` segments removed (``%2e`` counts).
+
+    The WHATWG URL parser's rule, which browsers follow and Werkzeug's matcher does not know of:
+    ``/files/x/../y`` is requested as ``/files/y``.
+    """
+    segments = path.split("/")[1:]
+    kept: list[str] = []
+    for position, segment in enumerate(segments):
+        dots = segment.lower().replace("%2e", ".")
+        last = position == len(segments) - 1
+        if dots == "..":
+            if kept:
+                kept.pop()
+            if last:
+                kept.append("")
+        elif dots == ".":
+            if last:
+                kept.append("")
+        else:
+            kept.append(segment)
+    return "/" + "/".join(kept)
+
+
 def _round_trip(
     app: Flask, index: _Index, endpoint: str, url: str, values: t.Mapping[str, t.Any], method: str | None
 ) -> RoundTrip:
-    """Match the built URL back; say so when it reaches another endpoint or other values."""
+    """Match the built URL back as a browser would request it; say so when it reaches another
+    endpoint or other values."""
+    if url.startswith("//"):
+        host = url[2:].split("/", 1)[0]
+        return RoundTrip(
+            False, None, {}, problem=f"A browser reads {url} as a link to the host {host!r} (a protocol-relative URL)."
+        )
     parts = urlsplit(url)
+    sent = parts.path or "/"
+    requested = browser_path(sent)
+    trip = _match_back(app, index, endpoint, requested, parts.netloc or None, parts.scheme or None, values, method)
+    if requested == sent:
+        return trip
+    if trip.endpoint is not None and trip.endpoint != endpoint:
+        landing = f"{requested} is handled by {trip.endpoint!r} (rule {trip.rule}), not {endpoint!r}."
+    else:
+        landing = trip.problem or f"{requested} reaches {endpoint!r} with the same values."
+    return replace(trip, ok=False, problem=f"A browser requests {requested}, not {sent} (it removes . and .. segments): {landing}")
+
+
+def _match_back(
+    app: Flask,
+    index: _Index,
+    endpoint: str,
+    path: str,
+    host: str | None,
+    scheme: str | None,
+    values: t.Mapping[str, t.Any],
+    method: str | None,
+) -> RoundTrip:
     root = (app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
-    path = parts.path or "/"
     if root and path.startswith(root + "/"):
         path = path[len(root) :]
     try:
-        outcome = _dispatch(app, path, method or _natural_method(index, endpoint), parts.netloc or None, parts.scheme or None)
+        outcome = _dispatch(app, path, method or _natural_method(index, endpoint), host, scheme)
     except Exception as error:
         return RoundTrip(False, None, {}, problem=f"the URL cannot be matched back: {error}")
     shown = outcome.request.path

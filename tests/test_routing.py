@@ -580,3 +580,43 @@ def test_a_variable_converted_differently_by_other_rules_stays_a_string(make_app
     app.add_url_rule("/b/<key>", "b", _view)
     result = routing.build(app, "c", {"key": "7"})
     assert result.python_call == "url_for('c', key='7')"
+
+
+@pytest.mark.parametrize(
+    ("filepath", "browser"),
+    [("x/../y", "/files/y"), ("x/./y", "/files/x/y"), ("a/..", "/files/")],
+)
+def test_round_trip_flags_dot_segments_a_browser_removes(app: Flask, filepath: str, browser: str) -> None:
+    result = routing.build(app, "file", {"filepath": filepath})
+    assert ok(result).startswith("/files/")
+    trip = result.roundtrip
+    assert trip is not None and not trip.ok
+    assert f"A browser requests {browser}" in str(trip.problem)
+
+
+def test_round_trip_of_dot_segments_says_where_the_browser_lands(app: Flask) -> None:
+    trip = routing.build(app, "file", {"filepath": "docs/../../about"}).roundtrip
+    assert trip is not None and not trip.ok and trip.endpoint == "about"
+    assert "A browser requests /about, not /files/docs/../../about" in str(trip.problem)
+    assert "/about is handled by 'about' (rule /about), not 'file'" in str(trip.problem)
+
+
+def test_round_trip_of_a_protocol_relative_url(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app()
+    app.add_url_rule("/users/<int:user_id>", "user", _view)
+    # Werkzeug never builds one, but an app's build-error handler may return any text.
+    app.url_build_error_handlers.append(lambda error, endpoint, values: "//users/7")
+    result = routing.build(app, "missing", {})
+    assert ok(result) == "//users/7"
+    trip = result.roundtrip
+    assert trip is not None and not trip.ok and trip.endpoint is None
+    assert "A browser reads //users/7 as a link to the host 'users'" in str(trip.problem)
+
+
+def test_browser_path_follows_the_url_standard() -> None:
+    assert routing.browser_path("/a/b/../c/./d") == "/a/c/d"
+    assert routing.browser_path("/a/%2e%2E/b") == "/b"
+    assert routing.browser_path("/../../a") == "/a"
+    assert routing.browser_path("/a/.") == "/a/"
+    assert routing.browser_path("/a//b/..") == "/a//"  # repeated slashes are left to the server
+    assert routing.browser_path("/a/..b/.c") == "/a/..b/.c"
