@@ -136,22 +136,60 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
 
+    def hint(self) -> str | None:
+        """The indented line under a finding: the fix, or else the best suggestion."""
+        if self.fix:
+            return "    fix: " + self.fix.replace("\n", "\n         ")
+        if self.suggestion:
+            return f"    did you mean {self.suggestion!r}?"
+        return None
+
+    def short(self) -> str:
+        """``dir/file.py:3:5 RE001 'name' -> suggestion``: a finding in a few words (the arrow for RE001 only)."""
+        where = "/".join(Path(self.file).parts[-2:])
+        text = f"{where}:{self.line}:{self.column} {self.code} {self.endpoint!r}"
+        return text + (f" -> {self.suggestion}" if self.code == "RE001" and self.suggestion else "")
+
 
 class Findings(list):  # type: ignore[type-arg]
-    """A list of :class:`Finding` whose repr reads well in ``assert not check(app)`` failures.
+    """A list of :class:`Finding` that reads well when ``assert not check(app)`` fails.
 
-    pytest shows one line of repr (newlines escaped, about 240 characters unless ``-vv``), so the
-    repr is compact; ``str()`` gives one finding per line for an explicit assertion message.
+    Without ``-vv`` pytest shows at most 240 characters of a repr, cut in the middle; so the
+    repr fits in that: a count, then the first findings in short form. :meth:`report` lists every
+    finding with its fix, for ``assert not findings, findings.report()``.
     """
+
+    #: pytest's repr limit without ``-vv`` (``_pytest.assertion.util``): longer reprs lose their middle.
+    REPR_LIMIT = 240
 
     def __repr__(self) -> str:
         if not self:
             return "Findings([])"
-        listed = "; ".join(f"{f.file}:{f.line}:{f.column} {f.code} {f.message}" for f in self)
-        return f"<{len(self)} url_for finding{'s' if len(self) != 1 else ''}: {listed}>"
+        def text(shown: list[str]) -> str:
+            rest = len(self) - len(shown)
+            return f"Findings({len(self)}): " + "; ".join(shown) + (f"; +{rest} more, findings.report() lists all" if rest else "")
+
+        shown: list[str] = []
+        for finding in self:
+            if shown and len(text([*shown, finding.short()])) > self.REPR_LIMIT:
+                break
+            shown.append(finding.short())
+        return text(shown)
+
+    def report(self) -> str:
+        """Every finding on its own line, with its fix under it."""
+        if not self:
+            return "no url_for findings"
+        lines: list[str] = []
+        for finding in self:
+            lines.append(str(finding))
+            hint = finding.hint()
+            if hint:
+                lines.append(hint)
+        return "\n".join(lines)
 
     def __str__(self) -> str:
-        return "\n".join(str(f) for f in self) if self else "no url_for findings"
+        return self.report()
 
 
 @dataclass(frozen=True, slots=True)

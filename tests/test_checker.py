@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import typing as t
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from flask import Flask
 
 from flask_route_explorer import check
-from flask_route_explorer.checker import CODES, CheckReport, Finding, check_report, code_for_kind
+from flask_route_explorer.checker import CODES, CheckReport, Finding, Findings, check_report, code_for_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "checkproj"
@@ -198,14 +199,41 @@ def test_finding_json_keys_and_suggestions(report: CheckReport) -> None:
 
 
 def test_assert_not_check_gives_a_readable_message(project_app: Flask) -> None:
-    findings = check(project_app, [PACKAGE / "views.py"])
-    with pytest.raises(AssertionError) as raised:
-        assert not findings
-    message = str(raised.value)
-    assert "url_for findings:" in message
-    assert re.search(r"views\.py:13:9 RE001 There is no endpoint '\.abuot'", message)
-    first_line = str(findings).splitlines()[0]
-    assert re.search(r"views\.py:13:9: RE001 There is no endpoint '\.abuot'\. The closest name is 'about'", first_line)
+    findings = check(project_app)
+    text = repr(findings)
+    # pytest shows up to 240 characters of a repr without -vv: a count, then the first findings.
+    assert len(text) <= 240
+    assert text.startswith(f"Findings({len(findings)}): checkproj/account.py:14:5 RE006 '.settings'; ")
+    assert text.endswith(" more, findings.report() lists all")
+    assert "views.py:13:9 RE001 '.abuot' -> about" in repr(check(project_app, [PACKAGE / "views.py"]))
+    # report(): every finding, one per line, with its fix.
+    lines = findings.report().splitlines()
+    assert lines[0].endswith("account.py:14:5: RE006 'billing' is not a valid tab for "
+                             "/account/<int:user_id>/settings/<any(privacy, notifications):tab>: it must be one of 'notifications', 'privacy'. "
+                             "In the fix, replace TAB with the real value.")
+    assert lines[1] == '    fix: url_for("account.settings", user_id=user_id, tab=TAB)'
+    assert str(findings) == findings.report()
+    assert repr(Findings()) == "Findings([])" and Findings().report() == "no url_for findings"
+
+
+def test_assert_not_check_reads_well_under_pytest(project_app: Flask, tmp_path: Path) -> None:
+    test_file = tmp_path / "test_urls.py"
+    test_file.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(PROJECT)!r})\n"
+        "from checkproj import create_app\n"
+        "from flask_route_explorer import check\n"
+        "def test_urls():\n"
+        "    assert not check(create_app())\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    shown = next(line for line in done.stdout.splitlines() if line.startswith("E       AssertionError"))
+    assert "assert not Findings(62): checkproj/account.py:14:5 RE006 '.settings'; checkproj/account.py:15:5 RE005 '.settings';" in shown
+    assert "..." not in shown
 
 
 def test_inline_suppression(report: CheckReport) -> None:

@@ -117,10 +117,9 @@ def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
     location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
     code = click.style(finding.code, fg="yellow" if finding.code in INFO_CODES else "red")
     click.echo(f"{location} {code} {finding.message}", file=out)
-    if finding.fix:
-        click.echo("    fix: " + finding.fix.replace("\n", "\n         "), file=out)
-    elif finding.suggestion:
-        click.echo(f"    did you mean {finding.suggestion!r}?", file=out)
+    hint = finding.hint()
+    if hint:
+        click.echo(hint, file=out)
 
 
 def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: bool) -> str:
