@@ -271,18 +271,30 @@ class _Fit:
 
 
 def diagnose(error: BaseException, app: Flask | None = None) -> Diagnosis:
-    """Diagnose an exception raised by ``url_for``; never raises (kind ``other`` when unsure)."""
-    try:
-        if app is None:
-            from flask import current_app
+    """Diagnose an exception raised by ``url_for``; never raises (kind ``other`` when unsure).
 
-            app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
-        facts = _call_from_error(error)
-        facts.inventory = _current_inventory(app)
-        return _diagnose_error(app, error, facts)
+    A failure of the engine itself is logged at WARNING: the answer is then only Werkzeug's message.
+    """
+    try:
+        return explain(error, app)
     except Exception:
-        log.debug("flask-route-explorer could not diagnose %r", error, exc_info=True)
+        log.warning("flask-route-explorer could not diagnose %r", error, exc_info=True)
         return Diagnosis("other", _error_endpoint(error), _message(error))
+
+
+def explain(error: BaseException, app: Flask | None = None) -> Diagnosis:
+    """:func:`diagnose`, but a failure of the engine itself raises instead of answering ``other``.
+
+    For faces that have a better fallback than a thin answer: the error page then steps aside so
+    the original exception reaches the debugger.
+    """
+    if app is None:
+        from flask import current_app
+
+        app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+    facts = _call_from_error(error)
+    facts.inventory = _current_inventory(app)
+    return _diagnose_error(app, error, facts)
 
 
 def diagnose_call(
@@ -301,11 +313,31 @@ def diagnose_call(
     ``values`` may hold :data:`UNKNOWN` for a value that is passed but not known statically.
     ``blueprint`` is the blueprint a relative ``.name`` resolves against (``None``: outside any).
     """
-    values = {k: v for k, v in values.items() if k not in _OPTIONS}
-    facts = _Call(
+    facts = _call_facts(app, endpoint, values, method, blueprint, external, scheme, call)
+    failure = _build_failure(app, facts)
+    if failure is None:
+        return None
+    try:
+        return _explain_failure(app, failure, facts)
+    except Exception:
+        log.warning("flask-route-explorer could not diagnose %s", endpoint, exc_info=True)
+        return Diagnosis("other", endpoint, _message(failure), call=call)
+
+
+def _call_facts(
+    app: Flask,
+    endpoint: str,
+    values: t.Mapping[str, t.Any],
+    method: str | None,
+    blueprint: str | None,
+    external: bool | None,
+    scheme: str | None,
+    call: CallSite | None,
+) -> _Call:
+    return _Call(
         endpoint=_resolve(endpoint, blueprint),
         written=endpoint,
-        values=values,
+        values={k: v for k, v in values.items() if k not in _OPTIONS},
         method=method,
         external=external,
         scheme=scheme,
@@ -313,16 +345,20 @@ def diagnose_call(
         site=call,
         inventory=_current_inventory(app),
     )
+
+
+def _build_failure(app: Flask, facts: _Call) -> Exception | None:
+    """What building the call raises, or ``None`` when it builds."""
     try:
-        _build(app, facts.endpoint, _sampled(facts.inventory, facts.endpoint, values), method, external, scheme, None)
-        return None
+        _build(app, facts.endpoint, _sampled(_inventory(app, facts), facts.endpoint, facts.values), facts.method, facts.external, facts.scheme, None)
     except Exception as error:
-        facts.parsed = _parse(facts)  # only a failure reads the call's text
-        try:
-            return _diagnose_error(app, error, facts)
-        except Exception:
-            log.debug("flask-route-explorer could not diagnose %s", endpoint, exc_info=True)
-            return Diagnosis("other", endpoint, _message(error), call=call)
+        return error
+    return None
+
+
+def _explain_failure(app: Flask, failure: Exception, facts: _Call) -> Diagnosis:
+    facts.parsed = _parse(facts)  # only a failure reads the call's text
+    return _diagnose_error(app, failure, facts)
 
 
 def fixed_source(diagnosis: Diagnosis) -> str | None:
@@ -733,7 +769,9 @@ def _no_request_context(app: Flask, facts: _Call) -> Diagnosis:
         "url_for was called outside a request, and without SERVER_NAME Flask cannot build the URL. "
         "Build it inside app.test_request_context(), or set SERVER_NAME (and PREFERRED_URL_SCHEME)."
     )
-    inner = diagnose_call(app, facts.shown, facts.values, method=facts.method, external=facts.external, scheme=facts.scheme, call=facts.site)
+    inner_facts = _call_facts(app, facts.shown, facts.values, facts.method, None, facts.external, facts.scheme, facts.site)
+    failure = _build_failure(app, inner_facts)
+    inner = _explain_failure(app, failure, inner_facts) if failure is not None else None
     if inner is not None:
         explanation += f" The call would still fail in a request: {inner.headline}"
         return Diagnosis("no_request_context", facts.shown, explanation, inner.suggestions, inner.missing, inner.unexpected, inner.fix, inner.fix_url, facts.site)
@@ -1031,6 +1069,7 @@ __all__ = [
     "batch",
     "diagnose",
     "diagnose_call",
+    "explain",
     "fixed_source",
     "is_verifying",
 ]

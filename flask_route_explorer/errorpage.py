@@ -25,7 +25,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from . import callsite, recorder
-from .diagnosis import CallSite, Diagnosis, diagnose
+from .diagnosis import CallSite, Diagnosis, explain
 from .extension import is_enabled
 from .inventory import Route, get_inventory
 from .rendering import render
@@ -68,7 +68,7 @@ def handle_url_for_error(error: Exception) -> t.Any:
     if not _should_explain(app, error):
         return _as_if_unhandled(app, error)
     try:
-        return explain(app, error)
+        return error_response(app, error)
     except Exception:
         log.exception("flask-route-explorer could not explain %s; showing the original error", type(error).__name__)
     # Re-raised outside the ``except`` block so the original keeps its own ``__context__``.
@@ -113,13 +113,15 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
 
 
-def explain(app: Flask, error: Exception) -> Response:
+def error_response(app: Flask, error: Exception) -> Response:
     """The 500 response: the JSON answer or the HTML page, both from one :class:`Diagnosis`.
+
+    :func:`diagnosis.explain` raises when the engine fails, so the original error goes on instead.
 
     The page gets the explorer pages' own security headers (CSP without inline script), widened by
     hash for Flask-DebugToolbar's markup so the toolbar and its Routes panel work here too.
     """
-    diagnosis = diagnose(error, app)
+    diagnosis = explain(error, app)
     if wants_json():
         payload = {"error": type(error).__name__, "message": str(error), "diagnosis": diagnosis.to_dict()}
         response = Response(json.dumps(payload, indent=2), 500, mimetype="application/json")

@@ -599,3 +599,24 @@ def test_fallback_fix_keeps_the_options(app: Flask) -> None:
     d = diagnose(failure(app, lambda: eval(code, {"url_for": url_for})), app)
     assert d.call is not None and d.call.source is None
     check(d, "unknown_endpoint", fix="url_for('index', _anchor='top', _external=True)", fix_url="http://localhost/#top")
+
+
+def test_explain_raises_where_diagnose_warns(app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """``explain`` lets an internal failure out (the error page steps aside); ``diagnose`` logs it at WARNING."""
+    import logging
+
+    from flask_route_explorer import diagnosis
+
+    error = failure(app, lambda: url_for("user_profile", user_id=4))
+
+    def broken(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(diagnosis, "_diagnose_build", broken)
+    with pytest.raises(RuntimeError, match="engine exploded"):
+        diagnosis.explain(error, app)
+    with caplog.at_level(logging.WARNING, logger="flask_route_explorer"):
+        d = diagnose(error, app)
+    assert d.kind == "other" and d.endpoint == "user_profile"
+    [record] = [r for r in caplog.records if r.name == "flask_route_explorer"]
+    assert record.levelno == logging.WARNING and "engine exploded" in str(record.exc_info[1])

@@ -239,14 +239,26 @@ def test_render_failure_reraises_the_original_and_logs(app: Flask, monkeypatch: 
     assert records and records[0].exc_info and "template exploded" in str(records[0].exc_info[1])
 
 
-def test_diagnosis_failure_reraises_the_original(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(errorpage, "diagnose", lambda error, app=None: 1 / 0)
+@pytest.mark.parametrize("headers", [JSON, {}])
+def test_engine_failure_reraises_the_original(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
+) -> None:
+    """A real failure inside the engine (not a stand-in for ``diagnose``): the page steps aside."""
+    from flask_route_explorer import diagnosis
+
+    def broken(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(diagnosis, "_diagnose_build", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.testing = False
     received = _received_exceptions(app)
-    response = app.test_client().get("/broken", headers=JSON)
-    assert response.status_code == 500 and b"user_profile" not in response.data
+    with caplog.at_level(logging.ERROR, logger="flask_route_explorer"):
+        response = app.test_client().get("/broken", headers=headers)
+    assert response.status_code == 500 and b"user_profile" not in response.data and b"Near-miss" not in response.data
     assert isinstance(received[0], BuildError)
+    records = [r for r in caplog.records if r.name == "flask_route_explorer" and r.levelno == logging.ERROR]
+    assert records and "engine exploded" in str(records[0].exc_info[1])
 
 
 # --- content ------------------------------------------------------------------------------------
