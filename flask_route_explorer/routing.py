@@ -21,6 +21,9 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
 from flask import Request
+from flask.ctx import RequestContext
+from flask.sessions import SecureCookieSession
+from flask.testing import EnvironBuilder as FlaskEnvironBuilder
 from flask import request as current_request
 from rapidfuzz import fuzz, process
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -1009,7 +1012,7 @@ def build(
     }
     call = call_source(endpoint, given, method=method, external=external, scheme=scheme, anchor=anchor)
     texts = {"endpoint": resolved, "python_call": call, "jinja_call": "{{ " + call + " }}"}
-    with app.test_request_context("/", base_url=base_url):
+    with _pretended_request(app, base_url):
         # The pretended request: ``request.blueprint`` is what ``url_for`` resolves ``.name`` against.
         current_request.url_rule = Rule("/", endpoint=f"{blueprint}.{resolved.rpartition('.')[2]}") if blueprint else None
         try:
@@ -1025,6 +1028,22 @@ def build(
             return BuildResult(ok=False, url=None, roundtrip=None, diagnosis=_diagnose(error, app), **texts)
     url = str(url)
     return BuildResult(ok=True, url=url, roundtrip=_round_trip(app, index, resolved, url, given, method), diagnosis=None, **texts)
+
+
+def _pretended_request(app: Flask, base_url: str | None) -> RequestContext:
+    """A request context for ``GET /`` that ``url_for`` can build in, with an empty session given.
+
+    ``test_request_context`` would ask the app's session interface to open a session (a database
+    or Redis round trip in many apps) on every keystroke of the tester. No before-request hook and
+    no view runs; the app's ``teardown_request`` functions do run when the context ends, as they do
+    after any request context.
+    """
+    builder = FlaskEnvironBuilder(app, "/", base_url=base_url)
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    return RequestContext(app, environ, session=SecureCookieSession())
 
 
 def _diagnose(error: Exception, app: Flask) -> Diagnosis:

@@ -8,6 +8,7 @@ import warnings
 
 import pytest
 from flask import Blueprint, Flask
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from flask_route_explorer import routing
@@ -221,6 +222,25 @@ def test_never_calls_a_view(make_app: t.Callable[..., Flask]) -> None:
     calls: list[str] = []
     app.add_url_rule("/x/<int:n>", "x", lambda n: calls.append("x") or "")
     ok(routing.build(app, "x", {"n": "1"}))
+    assert routing.match(app, "/x/1").ok
+    assert calls == []
+
+
+def test_never_opens_the_session_nor_runs_request_hooks(make_app: t.Callable[..., Flask]) -> None:
+    """A build runs on every keystroke: the app's session backend (a database, Redis) stays untouched."""
+    calls: list[str] = []
+
+    class CountingSessions(SecureCookieSessionInterface):
+        def open_session(self, app: Flask, request: t.Any) -> t.Any:
+            calls.append("open_session")
+            return super().open_session(app, request)
+
+    app = make_app(SECRET_KEY="test")
+    app.session_interface = CountingSessions()
+    app.before_request(lambda: calls.append("before_request"))
+    app.add_url_rule("/x/<int:n>", "x", _view)
+    ok(routing.build(app, "x", {"n": "1"}))
+    assert not routing.build(app, "y", {"n": "1"}).ok  # the diagnosis runs in the same context
     assert routing.match(app, "/x/1").ok
     assert calls == []
 
