@@ -6,6 +6,7 @@ explorer working with a little less detail instead of crashing the host app.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 
@@ -43,17 +44,24 @@ def rules_version(url_map: Map) -> tuple[int, int]:
 def rule_variables(rule: Rule) -> list[RuleVariable]:
     """The variables of a rule in the order they appear (host or subdomain part first)."""
     text = f"{rule.host or rule.subdomain or ''}|{rule.rule}"
+    if "<" not in text:
+        return []
     found: list[RuleVariable] = []
     for match in VARIABLE_RE.finditer(text):
-        raw = match.group("arguments")
-        try:
-            args, kwargs = parse_converter_args(raw) if raw else ((), {})
-        except Exception:  # a custom converter may take arguments Werkzeug cannot parse back
-            args, kwargs = (raw,), {}
-        found.append(
-            RuleVariable(match.group("variable"), match.group("converter") or "default", args, kwargs)
-        )
+        converter, raw, variable = match.group("converter", "arguments", "variable")
+        args, kwargs = _converter_arguments(raw) if raw else ((), ())
+        found.append(RuleVariable(variable, converter or "default", args, dict(kwargs)))
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _converter_arguments(raw: str) -> tuple[tuple[t.Any, ...], tuple[tuple[str, t.Any], ...]]:
+    """``parse_converter_args``, once per distinct text: big apps repeat ``int(min=1)`` thousands of times."""
+    try:
+        args, kwargs = parse_converter_args(raw)
+    except Exception:  # a custom converter may take arguments Werkzeug cannot parse back
+        return (raw,), ()
+    return tuple(args), tuple(kwargs.items())
 
 
 def rule_converters(rule: Rule) -> dict[str, BaseConverter]:
@@ -100,6 +108,9 @@ def rule_trace(rule: Rule) -> list[tuple[bool, str]]:
     """
     trace = getattr(rule, "_trace", None)
     if isinstance(trace, list) and trace:
+        first = trace[0]
+        if type(first) is tuple and len(first) == 2 and type(first[0]) is bool and type(first[1]) is str:
+            return list(trace)  # Werkzeug's own (bool, str) pieces: shared, not rebuilt one by one
         return [(bool(is_variable), str(text)) for is_variable, text in trace]
     pieces: list[tuple[bool, str]] = []
     for part in (rule.host or rule.subdomain or "", "|", rule.rule):

@@ -185,17 +185,24 @@ def _is_internal(endpoint: str) -> bool:
     return endpoint.startswith(INTERNAL_ENDPOINT_PREFIXES)
 
 
+#: Shared by every route without defaults and every argument without converter arguments (most).
+_EMPTY: t.Mapping[str, t.Any] = MappingProxyType({})
+
+
 def build_inventory(app: Flask) -> Inventory:
     """Read ``app.url_map`` into an :class:`Inventory` (uncached; prefer :func:`get_inventory`)."""
     blueprint_names = frozenset(app.blueprints)
     views = app.view_functions
     sources: dict[str, ViewSource] = {}
+    # Rules share a handful of method sets: one tuple each. In a big app every object the build
+    # keeps alive adds to the next full pass of Python's cyclic garbage collector over the heap.
+    methods: dict[frozenset[str], tuple[str, ...]] = {}
     routes: list[Route] = []
     for index, rule in enumerate(app.url_map.iter_rules()):
         endpoint = str(rule.endpoint)
         if endpoint not in sources:
             sources[endpoint] = view_source(views.get(endpoint), endpoint)
-        routes.append(_route(app, rule, index, blueprint_names, sources[endpoint]))
+        routes.append(_route(app, rule, index, blueprint_names, sources[endpoint], methods))
     by_endpoint: dict[str, list[Route]] = {}
     for route in routes:
         by_endpoint.setdefault(route.endpoint, []).append(route)
@@ -208,13 +215,20 @@ def build_inventory(app: Flask) -> Inventory:
     )
 
 
-def _route(app: Flask, rule: Rule, index: int, blueprint_names: t.Collection[str], source: ViewSource) -> Route:
+def _route(
+    app: Flask,
+    rule: Rule,
+    index: int,
+    blueprint_names: t.Collection[str],
+    source: ViewSource,
+    methods: dict[frozenset[str], tuple[str, ...]],
+) -> Route:
     defaults = dict(rule.defaults or {})
     arguments = tuple(
         Argument(
             name=variable.name,
             converter="string" if variable.converter == "default" else variable.converter,
-            args=MappingProxyType(
+            args=_read_only(
                 _named_arguments(app.url_map.converters.get(variable.converter), variable.args, variable.kwargs)
             ),
             required=variable.name not in defaults,
@@ -223,12 +237,16 @@ def _route(app: Flask, rule: Rule, index: int, blueprint_names: t.Collection[str
     )
     redirect_to = rule.redirect_to
     endpoint = str(rule.endpoint)
+    if rule.methods is not None:
+        key = frozenset(rule.methods)
+        if key not in methods:
+            methods[key] = tuple(sorted(key))
     return Route(
         rule=rule.rule,
         endpoint=endpoint,
-        methods=tuple(sorted(rule.methods)) if rule.methods is not None else None,
+        methods=methods[key] if rule.methods is not None else None,
         arguments=arguments,
-        defaults=MappingProxyType(defaults),
+        defaults=_read_only(defaults),
         blueprint=_blueprint_of(endpoint, blueprint_names),
         subdomain=rule.subdomain or None,
         host=rule.host or None,
@@ -242,6 +260,10 @@ def _route(app: Flask, rule: Rule, index: int, blueprint_names: t.Collection[str
         internal=_is_internal(endpoint),
         werkzeug_rule=rule,
     )
+
+
+def _read_only(mapping: dict[str, t.Any]) -> t.Mapping[str, t.Any]:
+    return MappingProxyType(mapping) if mapping else _EMPTY
 
 
 def _callable_name(func: t.Callable[..., t.Any]) -> str:
