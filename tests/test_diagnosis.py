@@ -620,3 +620,29 @@ def test_explain_raises_where_diagnose_warns(app: Flask, monkeypatch: pytest.Mon
     assert d.kind == "other" and d.endpoint == "user_profile"
     [record] = [r for r in caplog.records if r.name == "flask_route_explorer"]
     assert record.levelno == logging.WARNING and "engine exploded" in str(record.exc_info[1])
+
+
+def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_route_explorer import diagnosis
+
+    questions: list[tuple[str, dict[str, t.Any], str | None]] = [
+        ("users.user_profile", {"user_id": 3}, None),
+        ("users.user_profile", {}, None),
+        ("user_profile", {"user_id": UNKNOWN}, None),
+        ("users.follow", {"user_id": 1}, "GET"),
+        ("users.user_profile", {"user_id": "abc"}, None),
+    ]
+
+    def answers() -> list[dict[str, t.Any] | None]:
+        results = [diagnose_call(app, endpoint, values, method=method) for endpoint, values, method in questions]
+        return [r.to_dict() if r is not None else None for r in results]
+
+    alone = answers()
+    reads: list[Flask] = []
+    real_get_inventory = diagnosis.get_inventory
+    monkeypatch.setattr(diagnosis, "get_inventory", lambda a: reads.append(a) or real_get_inventory(a))
+    with diagnosis.batch(app):
+        batched = answers()
+    assert batched == alone
+    assert alone[0] is None and all(a is not None for a in alone[1:])
+    assert len(reads) == 1
