@@ -34,6 +34,7 @@ from . import _compat
 from . import diagnosis as diagnosis_engine
 from .diagnosis import Diagnosis
 from .inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
+from .sources import ViewSource
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -175,8 +176,10 @@ class MatchResult:
     allowed_methods: tuple[str, ...] = ()
     redirect_to: str | None = None
     near: tuple[NearRule, ...] = ()
-    #: The inventory route that handles the path (view ``file:line``), for 200 answers.
+    #: The inventory route that handles the path, for 200 answers.
     route: Route | None = field(default=None, repr=False, compare=False)
+    #: The code that answers this method: a ``MethodView``'s handler (``UserAPI.get``), else the view.
+    view: ViewSource | None = field(default=None, repr=False, compare=False)
     #: Set only when the input itself was refused; then the status is 404 and ``near`` is empty.
     error: str | None = None
 
@@ -789,6 +792,7 @@ def _explain_match(app: Flask, path: str, method: str, host: str | None, outcome
             allowed_methods=route.visible_methods or (),
             near=tuple(near[:NEAR_LIMIT]),
             route=route,
+            view=handler_for(route.view, method),
             **base,
         )
     if outcome.status == 308 and outcome.redirect_url is not None:
@@ -813,6 +817,16 @@ def _explain_match(app: Flask, path: str, method: str, host: str | None, outcome
         near=tuple(_near(index, v) for v in shown[:NEAR_LIMIT]),
         **base,
     )
+
+
+def handler_for(view: ViewSource, method: str) -> ViewSource:
+    """The code that answers ``method``: a ``MethodView``'s handler for it, else the view itself.
+
+    HEAD falls back to ``get`` as ``MethodView.dispatch_request`` does; an automatic OPTIONS answer
+    (Flask's, not the class's) keeps the class.
+    """
+    handlers = dict(view.handlers)
+    return handlers.get(method) or (handlers.get("GET") if method == "HEAD" else None) or view
 
 
 def _redirect_rule(index: _Index, outcome: _Dispatch) -> int | None:

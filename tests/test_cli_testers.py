@@ -136,3 +136,8 @@ def test_match_a_raising_converter_says_500_and_exits_1(make_app: t.Callable[...
     result = run(app, "match", "/users/7")
     assert result.exit_code == 1
     assert "500 Server error" in result.output and "RuntimeError('db down')" in result.output
+
+
+def test_match_names_the_method_view_handler(app: Flask) -> None:
+    result = run(app, "match", "/api/users/1", "--method", "DELETE")
+    assert result.exit_code == 0 and "demo_app.api.UserAPI.delete  api.py:" in result.output

@@ -9,6 +9,7 @@ import warnings
 import pytest
 from flask import Blueprint, Flask
 from flask.sessions import SecureCookieSessionInterface
+from flask.views import MethodView
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from flask_route_explorer import routing
@@ -640,3 +641,24 @@ def test_browser_path_follows_the_url_standard() -> None:
     assert routing.browser_path("/a/.") == "/a/"
     assert routing.browser_path("/a//b/..") == "/a//"  # repeated slashes are left to the server
     assert routing.browser_path("/a/..b/.c") == "/a/..b/.c"
+
+
+def test_match_names_the_method_view_handler_that_answers(make_app: t.Callable[..., Flask]) -> None:
+    class ItemAPI(MethodView):
+        def get(self, item_id: int) -> str:
+            return "never called"
+
+        def put(self, item_id: int) -> str:
+            return "never called"
+
+    app = make_app()
+    app.add_url_rule("/api/items/<int:item_id>", view_func=ItemAPI.as_view("items"))
+    for method, handler in (("GET", "get"), ("HEAD", "get"), ("PUT", "put")):
+        result = routing.match(app, "/api/items/1", method=method)
+        assert result.view is not None and result.view.qualname.endswith(f"ItemAPI.{handler}")
+        assert result.view.line == getattr(ItemAPI, handler).__code__.co_firstlineno
+
+
+def test_match_of_a_function_view_names_the_function(app: Flask) -> None:
+    result = routing.match(app, "/about")
+    assert result.view is not None and result.route is not None and result.view is result.route.view

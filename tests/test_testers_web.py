@@ -251,6 +251,12 @@ def test_api_match_a_raising_converter_is_an_answer_not_refused_input(make_app: 
     assert 'data-status="500"' in html and "db down" in html
 
 
+def test_match_page_names_the_method_view_handler(client: FlaskClient) -> None:
+    html = page(client, "/_routes/match?path=/api/users/1&method=PUT")
+    assert "demo_app.api.UserAPI.put</code>" in html
+    assert 'data-testid="view-class">the PUT handler of <code>UserAPI</code>' in html
+
+
 def test_api_follows_the_access_rules(client: FlaskClient) -> None:
     assert client.get("/_routes/api/match?path=/", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
     assert client.get("/_routes/api/build?endpoint=index", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404

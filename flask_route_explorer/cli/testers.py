@@ -58,8 +58,8 @@ def format_match(result: routing.MatchResult, root_path: str | None) -> str:
         f"{result.status} {routing.STATUS_TEXTS.get(result.status, 'No match')}", fg=_STATUS_COLOUR.get(result.status, "red"), bold=True
     )
     lines = [f"{status}  {result.method} {result.path}" + (f"  (host {result.host})" if result.host else "")]
-    if result.status == 200 and result.route is not None:
-        view = result.route.view
+    if result.status == 200 and result.view is not None:
+        view = result.view
         where = display_path(view.file, root_path)
         lines.append(_label("endpoint") + result.endpoint)
         lines.append(_label("rule") + str(result.rule))
