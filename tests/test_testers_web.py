@@ -257,6 +257,17 @@ def test_match_page_names_the_method_view_handler(client: FlaskClient) -> None:
     assert 'data-testid="view-class">the PUT handler of <code>UserAPI</code>' in html
 
 
+def test_build_page_offers_only_the_apps_own_blueprints() -> None:
+    app = create_app({"TESTING": True, "ROUTE_EXPLORER_ENABLED": True, "DEBUG_TB_ENABLED": True, "SECRET_KEY": "x"})
+    app.debug = True
+    client = app.test_client()
+    assert "debugtoolbar" in app.blueprints
+    html = page(client, "/_routes/build?endpoint=users.user_profile")
+    select = html.split('id="_blueprint"', 1)[1].split("</select>", 1)[0]
+    assert 'value="users"' in select and 'value="admin.reports"' in select
+    assert "debugtoolbar" not in select and "route_explorer" not in select
+
+
 def test_api_follows_the_access_rules(client: FlaskClient) -> None:
     assert client.get("/_routes/api/match?path=/", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
     assert client.get("/_routes/api/build?endpoint=index", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from .. import routing
 from ..inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
 from ..rendering import render
-from ..search import display_path, search
+from ..search import display_path, search, summarize
 from .explorer import rule_segments
 
 #: Query parameters of the build tester that are not URL values.
@@ -280,7 +280,8 @@ def build_page() -> str:
         "methods": methods,
         "known_endpoint": bool(routes),
         "suggestions": () if routes else _suggestions(inventory, form.endpoint),
-        "blueprints": [b for b in inventory.blueprints if b != "route_explorer"],
+        # The app's own blueprints: not the explorer's, not the toolbar's.
+        "blueprints": [name for name, _count in summarize(inventory).blueprint_counts],
         "result_values": {**form.values, **form.extra},
     }
     if live:
