@@ -25,7 +25,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from . import callsite, recorder
-from .diagnosis import CallSite, Diagnosis, explain
+from .diagnosis import CallSite, Diagnosis, error_message, explain
 from .extension import is_enabled
 from .inventory import Route, get_inventory
 from .rendering import render
@@ -123,7 +123,7 @@ def error_response(app: Flask, error: Exception) -> Response:
     """
     diagnosis = explain(error, app)
     if wants_json():
-        payload = {"error": type(error).__name__, "message": str(error), "diagnosis": diagnosis.to_dict()}
+        payload = {"error": type(error).__name__, "message": error_message(error), "diagnosis": diagnosis.to_dict()}
         response = Response(json.dumps(payload, indent=2), 500, mimetype="application/json")
     else:
         response = Response(render_page(app, error, diagnosis), 500, mimetype="text/html")
@@ -165,7 +165,7 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         current_page="",
         error_class=type(error).__name__,
         error_module=type(error).__module__,
-        message=str(error),
+        message=error_message(error),
         diagnosis=diagnosis,
         kind_label=diagnosis.kind.replace("_", " ").capitalize(),
         explanation_rest=diagnosis.explanation.partition(". ")[2].strip(),
@@ -253,7 +253,7 @@ def markdown_report(error: Exception, diagnosis: Diagnosis) -> str:
     """Error, call, diagnosis and fix as Markdown, for pasting into an issue or a chat."""
     call = diagnosis.call
     language = "jinja" if call and call.template else "python"
-    lines = [f"**{type(error).__name__}**: {_inline_code(str(error))}", "", f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}"]
+    lines = [f"**{type(error).__name__}**: {_inline_code(error_message(error))}", "", f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}"]
     if call and call.source:
         where = f"{display_path(call.file)}:{call.line}" if call.file else "unknown location"
         lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]

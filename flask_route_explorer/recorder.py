@@ -32,6 +32,7 @@ import jinja2.runtime
 from flask import Flask
 
 from . import _compat, notes
+from .diagnosis import error_message
 
 if t.TYPE_CHECKING:
     from jinja2 import Template
@@ -138,7 +139,7 @@ class UrlForCall:
             "values": {name: safe_repr(value) for name, value in self.values.items()},
             "options": {name: safe_repr(value) for name, value in self.options.items()},
             "url": self.url,
-            "error": f"{type(self.error).__name__}: {self.error}" if self.error is not None else None,
+            "error": f"{type(self.error).__name__}: {error_message(self.error)}" if self.error is not None else None,
             "file": self.file,
             "template": self.template_name,
             "line": self.line,

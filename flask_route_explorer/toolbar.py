@@ -21,7 +21,7 @@ from markupsafe import Markup
 from werkzeug.routing import Rule
 
 from . import recorder
-from .diagnosis import Diagnosis, diagnose
+from .diagnosis import Diagnosis, diagnose, error_message
 from .extension import is_enabled
 from .inventory import INTERNAL_ENDPOINT_PREFIXES, Route, get_inventory
 from .rendering import render
@@ -189,8 +189,8 @@ def _shown(app: Flask, number: int, call: recorder.UrlForCall) -> ShownCall:
 
 
 def error_text(error: BaseException) -> str:
-    """The first line of an exception's message (Werkzeug's BuildError messages run long)."""
-    first = str(error).strip().splitlines()
+    """Class and first line of the message; for a BuildError without Werkzeug's costly guess."""
+    first = error_message(error).strip().splitlines()
     return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
 
 

@@ -136,6 +136,25 @@ def test_a_caught_failure_is_shown_with_its_diagnosis() -> None:
     assert re.search(r"test_toolbar_panel\.py:\d+", text)
 
 
+def test_the_panel_never_computes_werkzeugs_guess(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel renders on every request: no difflib over every rule for a failed call."""
+    app = toolbar_app()
+
+    @app.route("/")
+    def index() -> str:
+        try:
+            url_for("indx")
+        except BuildError:
+            pass
+        return PAGE.format("home")
+
+    guesses: list[object] = []
+    monkeypatch.setattr(BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None)
+    text = text_of(panel_of(app.test_client().get("/").get_data(as_text=True)))
+    assert "BuildError: Could not build url for endpoint 'indx'." in text and "There is no endpoint 'indx'" in text
+    assert guesses == []
+
+
 def test_a_rule_without_methods_does_not_break_the_panel() -> None:
     app = toolbar_app()
     app.url_map.add(Rule("/raw/<name>", endpoint="raw"))  # methods=None: any method
