@@ -9,6 +9,7 @@ The search keys are computed once per :class:`~flask_route_explorer.inventory.In
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import os
 import re
@@ -99,14 +100,26 @@ class _Index:
         #: Lower-cased fields per route, in the order they are worth: endpoint, view name, rule, blueprint.
         self.fields: list[tuple[str, str, str, str]] = []
         self.haystacks: list[str] = []
+        #: Per route: the last part of the endpoint, and the view's names as words (for exact hits).
+        self.lasts: list[str] = []
+        self.view_words: list[frozenset[str]] = []
         postings: dict[str, list[int]] = {}
         for position, route in enumerate(self.routes):
             view_names = " ".join(n for n in (*route.view.names, route.view.qualname or "") if n).lower()
             fields = (route.endpoint.lower(), view_names, route.rule.lower(), (route.blueprint or "").lower())
             self.fields.append(fields)
             self.haystacks.append("\n".join(fields))
+            self.lasts.append(fields[0].rsplit(".", 1)[-1])
+            self.view_words.append(frozenset(view_names.split()))
             for word in set(_WORD_RE.findall(" ".join(fields))):
                 postings.setdefault(word, []).append(position)
+        # Between equal scores the shorter last part of the endpoint is the closer hit (``user_profile``
+        # before ``old_user_profile``), then the shorter endpoint: an order that does not depend on
+        # the query, so it is ranked once here.
+        tie_order = sorted(range(len(self.routes)), key=lambda p: (len(self.lasts[p]), len(self.fields[p][0]), p))
+        self.tie_rank = [0] * len(self.routes)
+        for rank, position in enumerate(tie_order):
+            self.tie_rank[position] = rank
         self.words = list(postings)
         self.postings = [postings[w] for w in self.words]
         self.url_map: Map | None = self.routes[0].werkzeug_rule.map if self.routes else None
@@ -167,22 +180,26 @@ def search(
     if wanted_methods or blueprint:
         allowed = [p for p in considered if _passes(index.routes[p], wanted_methods, blueprint)]
     is_path = query.startswith("/")
-    ranked: list[_Ranked]
+    ranked: list[_Ranked] = []
+    text: _TextHits | None = None
     if not query:
         keep = set(allowed) if len(allowed) != len(index.routes) else None
         ranked = [(p, 0.0, False) for p in index.natural if keep is None or p in keep]
     elif is_path:
         ranked = _path_hits(index, allowed, query, server_name)
     else:
-        ranked = _text_hits(index, allowed, query)
-    pages = max(1, math.ceil(len(ranked) / per_page)) if per_page else 1
+        text = _TextHits(index, allowed, query)
+    count = text.count if text is not None else len(ranked)
+    pages = max(1, math.ceil(count / per_page)) if per_page else 1
     page = min(max(1, page), pages)
+    if text is not None:
+        ranked = text.best(page * per_page if per_page else None)
     shown = ranked[(page - 1) * per_page : page * per_page] if per_page else ranked
     routes = index.routes
     return SearchResult(
         query=query,
         total=total,
-        count=len(ranked),
+        count=count,
         hits=tuple(Hit(routes[p], score, matched) for p, score, matched in shown),
         page=page,
         pages=pages,
@@ -203,43 +220,77 @@ def _passes(route: Route, methods: set[str], blueprint: str | None) -> bool:
     return True
 
 
-def _text_hits(index: _Index, positions: t.Sequence[int], query: str) -> list[_Ranked]:
-    """Substring hits (every term found) first, then fuzzy hits on whole words."""
-    lowered = query.lower()
-    terms = lowered.split()
-    haystacks = index.haystacks
-    found = [p for p in positions if terms[0] in haystacks[p]]
-    for term in terms[1:]:
-        found = [p for p in found if term in haystacks[p]]
-    fields = index.fields
-    scored = {p: _SUBSTRING_BASE + _substring_bonus(fields[p], lowered, terms) for p in found}
-    fuzzy = _fuzzy_scores(index, set(positions).difference(scored), lowered) if len(found) < len(positions) else {}
-    scored.update(fuzzy)
-    # Ties: the shorter last part of the endpoint is the closer hit (``user_profile`` before ``old_user_profile``).
-    order = sorted(scored, key=lambda p: (-scored[p], len(fields[p][0].rsplit(".", 1)[-1]), len(fields[p][0]), p))
-    return [(p, round(scored[p], 1), False) for p in order]
+class _TextHits:
+    """The routes a text query finds: counted at once, put in order only as far as a page needs.
 
+    Plain substring hits (every term found) come first, scored by where the text was found (see
+    :meth:`_keyed`); fuzzy hits on whole words follow, below every substring hit.
+    """
 
-def _substring_bonus(fields: tuple[str, str, str, str], query: str, terms: list[str]) -> float:
-    """Where the text was found: the whole endpoint beats its last part beats a prefix beats the rule."""
-    endpoint, view_names, rule, blueprint = fields
-    last = endpoint.rsplit(".", 1)[-1]
-    if query == endpoint:
-        return 60.0
-    if query == last or query in view_names.split():
-        return 50.0
-    if last.startswith(query) or endpoint.startswith(query):
-        return 40.0
-    if query in endpoint:
-        return 30.0
-    if query in view_names:
-        return 25.0
-    if query in rule:
-        return 20.0
-    if query in blueprint:
-        return 15.0
-    # Several terms, found in different fields.
-    return 10.0 + 5.0 * sum(term in endpoint for term in terms) / len(terms)
+    def __init__(self, index: _Index, positions: t.Sequence[int], query: str) -> None:
+        self.index = index
+        self.query = query.lower()
+        self.terms = self.query.split()
+        haystacks = index.haystacks
+        found = [p for p in positions if self.terms[0] in haystacks[p]]
+        for term in self.terms[1:]:
+            found = [p for p in found if term in haystacks[p]]
+        self.found = found
+        self.fuzzy = (
+            _fuzzy_scores(index, set(positions).difference(found), self.query) if len(found) < len(positions) else {}
+        )
+        self.count = len(found) + len(self.fuzzy)
+
+    def best(self, limit: int | None) -> list[_Ranked]:
+        """The first ``limit`` hits in order (every hit for ``None``).
+
+        At 10,000 rules a one-letter query hits almost every rule while a page shows 100: a partial
+        sort (``heapq.nsmallest``) of plain tuples keeps that cheap.
+        """
+        tie_rank = self.index.tie_rank
+        keyed = self._keyed()
+        keyed += [(-score, tie_rank[p], p) for p, score in self.fuzzy.items()]
+        if limit is None or limit >= len(keyed):
+            keyed.sort()
+        else:
+            keyed = heapq.nsmallest(limit, keyed)
+        return [(p, round(-negative, 1), False) for negative, _, p in keyed]
+
+    def _keyed(self) -> list[tuple[float, int, int]]:
+        """(-score, tie rank, position) of each substring hit, the score saying where the text was found.
+
+        The whole endpoint beats its last part (or a view name) beats a prefix beats inside the
+        endpoint, the view names, the rule, the blueprint; last come several terms found in
+        different fields. Written as one expression: this runs for every hit of the query.
+        """
+        query, terms = self.query, self.terms
+        fields, lasts, view_words, tie_rank = self.index.fields, self.index.lasts, self.index.view_words, self.index.tie_rank
+        return [
+            (
+                -_SUBSTRING_BASE
+                - (
+                    60.0
+                    if endpoint == query
+                    else 50.0
+                    if last == query or query in words
+                    else 40.0
+                    if last.startswith(query) or endpoint.startswith(query)
+                    else 30.0
+                    if query in endpoint
+                    else 25.0
+                    if query in view_names
+                    else 20.0
+                    if query in rule
+                    else 15.0
+                    if query in blueprint
+                    else 10.0 + 5.0 * sum(term in endpoint for term in terms) / len(terms)
+                ),
+                tie_rank[p],
+                p,
+            )
+            for p in self.found
+            for (endpoint, view_names, rule, blueprint), last, words in ((fields[p], lasts[p], view_words[p]),)
+        ]
 
 
 def _fuzzy_scores(index: _Index, positions: set[int], query: str) -> dict[int, float]:

@@ -206,3 +206,21 @@ def test_search_at_10000_rules_is_fast() -> None:
         start = time.perf_counter()
         search(inventory, query)
         assert time.perf_counter() - start < 0.05, query
+
+
+def test_pages_of_a_ranked_search_are_slices_of_the_full_ranking() -> None:
+    """Only the hits up to the asked page are put in order: the pages must still be the full order's slices."""
+    from bench.synthetic import make_app as synthetic_app
+
+    inventory = get_inventory(synthetic_app(600, 40))
+    for query in ("a", "invoice", "ordr edt", "order edit", "get", "zzzz"):
+        full = search(inventory, query, per_page=None)
+        ranking = [(h.route.endpoint, h.route.rule, h.score) for h in full.hits]
+        assert full.count == len(ranking)
+        assert [h.score for h in full.hits] == sorted((h.score for h in full.hits), reverse=True)
+        paged: list[tuple[str, str, float]] = []
+        for page in range(1, search(inventory, query, per_page=25).pages + 1):
+            result = search(inventory, query, per_page=25, page=page)
+            assert result.count == full.count
+            paged += [(h.route.endpoint, h.route.rule, h.score) for h in result.hits]
+        assert paged == ranking, query
