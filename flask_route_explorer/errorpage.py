@@ -24,11 +24,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from . import callsite, recorder
-from .diagnosis import CallSite, Diagnosis, error_message, explain
+from . import recorder
+from .diagnosis import Diagnosis, error_message, explain, fixed_source
 from .extension import is_enabled
 from .inventory import Route, get_inventory
 from .rendering import render
+from .search import display_path
 from .web import _security_headers, client_allowed
 from .web.explorer import rule_segments
 
@@ -170,12 +171,12 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         kind_label=diagnosis.kind.replace("_", " ").capitalize(),
         explanation_rest=diagnosis.explanation.partition(". ")[2].strip(),
         call=call,
-        call_display_file=display_path(call.file) if call and call.file else None,
-        corrected_line=corrected_line(call, diagnosis.endpoint, diagnosis.fix) if call else None,
+        call_display_file=display_path(call.file, app.root_path) if call else None,
+        corrected_line=fixed_source(diagnosis),
         near_misses=near_misses(app, diagnosis),
         rule_segments=rule_segments,
-        frames=frames(error),
-        markdown=markdown_report(error, diagnosis),
+        frames=frames(error, app.root_path),
+        markdown=markdown_report(error, diagnosis, app.root_path),
         debugger_url=debugger_url(),
         request_method=request.method,
         step_aside_param=f"{STEP_ASIDE_PARAM}={STEP_ASIDE_VALUE}",
@@ -193,7 +194,7 @@ def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
     return shown
 
 
-def frames(error: BaseException) -> list[Frame]:
+def frames(error: BaseException, root: str | None = None) -> list[Frame]:
     """The traceback, innermost last, with Jinja's template frames as Jinja rewrote them."""
     shown: list[Frame] = []
     for summary in traceback.extract_tb(error.__traceback__):
@@ -201,7 +202,7 @@ def frames(error: BaseException) -> list[Frame]:
         shown.append(
             Frame(
                 file=summary.filename,
-                display_file=display_path(summary.filename),
+                display_file=display_path(summary.filename, root) or summary.filename,
                 line=summary.lineno,
                 function=summary.name,
                 code=(summary.line or "").strip(),
@@ -209,35 +210,6 @@ def frames(error: BaseException) -> list[Frame]:
             )
         )
     return shown
-
-
-def display_path(path: str) -> str:
-    """A path short enough to read: relative to the working directory or to site-packages."""
-    real = os.path.realpath(path)
-    for marker in ("site-packages" + os.sep, "dist-packages" + os.sep):
-        if marker in real:
-            return real.split(marker, 1)[1]
-    cwd = os.getcwd() + os.sep
-    return real[len(cwd) :] if real.startswith(cwd) else path
-
-
-def corrected_line(call: CallSite, endpoint: str | None, fix: str | None) -> str | None:
-    """The call's source line with the failing call (or its template tag) replaced by the fix.
-
-    Plain substitution for the before/after view, located with the engine's own call parser;
-    ``None`` when the call is not on that line as written.
-    """
-    if fix is None or not call.source:
-        return None
-    parsed = callsite.find_call(call.source, endpoint)
-    if parsed is None:
-        return None
-    start, end = parsed.start, parsed.end
-    if call.template and fix.startswith("{{"):
-        start, end = callsite.template_wrapper(call.source, parsed)
-        if (start, end) == (parsed.start, parsed.end):  # the tag spans several lines: swap the call only
-            fix = fix.removeprefix("{{").removesuffix("}}").strip()
-    return call.source[:start] + fix + call.source[end:]
 
 
 def debugger_url() -> str | None:
@@ -249,13 +221,16 @@ def debugger_url() -> str | None:
     return f"{request.script_root}{request.path}?{urlencode(query)}"
 
 
-def markdown_report(error: Exception, diagnosis: Diagnosis) -> str:
-    """Error, call, diagnosis and fix as Markdown, for pasting into an issue or a chat."""
+def markdown_report(error: Exception, diagnosis: Diagnosis, root: str | None = None) -> str:
+    """Error, call, diagnosis and fix as Markdown, for pasting into an issue or a chat.
+
+    ``root`` is the app's folder: paths are shown relative to it.
+    """
     call = diagnosis.call
     language = "jinja" if call and call.template else "python"
     lines = [f"**{type(error).__name__}**: {_inline_code(error_message(error))}", "", f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}"]
     if call and call.source:
-        where = f"{display_path(call.file)}:{call.line}" if call.file else "unknown location"
+        where = f"{display_path(call.file, root)}:{call.line}" if call.file else "unknown location"
         lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]
     if diagnosis.fix:
         lines += ["", "**Fix**:", *_fenced(diagnosis.fix, language)]

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, got_request_exception, redirect, render_temp
 from werkzeug.routing import BuildError
 
 from flask_route_explorer import errorpage
-from flask_route_explorer.diagnosis import CallSite, Diagnosis, Suggestion
+from flask_route_explorer.diagnosis import CallSite, Diagnosis, Suggestion, fixed_source
 from flask_route_explorer.web import CONTENT_SECURITY_POLICY
 
 JSON = {"Accept": "application/json"}
@@ -334,9 +334,10 @@ def _call(source: str, template: bool) -> CallSite:
         ("no call here", False, "url_for('x')", None),
     ],
 )
-def test_corrected_line(source: str, template: bool, fix: str, expected: str | None) -> None:
+def test_before_after_line(source: str, template: bool, fix: str, expected: str | None) -> None:
+    """The page's "after" line is the engine's own ``fixed_source``."""
     endpoint = "UserAPI" if "UserAPI" in source else "user_profile"
-    assert errorpage.corrected_line(_call(source, template), endpoint, fix) == expected
+    assert fixed_source(Diagnosis("unknown_endpoint", endpoint, "x", fix=fix, call=_call(source, template))) == expected
 
 
 def test_markdown_report() -> None:
