@@ -7,6 +7,7 @@ the dataclasses and function signatures below are fixed; the engine fills them i
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import re
 import typing as t
@@ -108,6 +109,13 @@ class Diagnosis:
     fix: str | None = None
     fix_url: str | None = None
     call: CallSite | None = None
+    #: The values the failing call passed, for prefilling the build tester. Not serialised.
+    values: t.Mapping[str, t.Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Variables the call misnamed, mapped to the names the rule has (``{"id": "user_id"}``). Not serialised.
+    renames: t.Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: The endpoint and url_for keyword arguments (options included) the fix was built with. Not serialised.
+    fix_endpoint: str | None = field(default=None, repr=False, compare=False)
+    fix_values: t.Mapping[str, t.Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def headline(self) -> str:
@@ -469,6 +477,10 @@ def _call_from_error(error: BaseException) -> _Call:
 
 
 def _diagnose_error(app: Flask, error: BaseException, facts: _Call) -> Diagnosis:
+    return dataclasses.replace(_diagnose_failure(app, error, facts), values=dict(facts.values))
+
+
+def _diagnose_failure(app: Flask, error: BaseException, facts: _Call) -> Diagnosis:
     # Not str() of a BuildError: its message runs Werkzeug's difflib over every rule (~0.3 s at 10,000).
     message = str(error) if isinstance(error, (RuntimeError, ValueError)) else ""
     if isinstance(error, RuntimeError) and "SERVER_NAME" in message:
@@ -508,13 +520,13 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
         )
     top = candidates[0]
     fit = _best_fit(app, inventory.routes_for(top.endpoint), {**facts.values, **(top.values or {})}, facts.method)
-    fix, fix_url, placeholders = _make_fix(app, facts, top.endpoint, fit, matched=top.values)
+    fix = _make_fix(app, facts, top.endpoint, fit, matched=top.values)
     if unregistered is not None:
         return _unregistered(facts, unregistered, suggestions)
     kind = top.cause
     if facts.written and facts.written.startswith(".") and kind != "relative_endpoint" and kind != "unknown_endpoint":
         kind = "relative_endpoint"
-    explanation = _endpoint_sentence(kind, facts, top, fit) + _values_sentence(fit, placeholders, top.values is not None)
+    explanation = _endpoint_sentence(kind, facts, top, fit) + _values_sentence(fit, fix.placeholders, top.values is not None)
     return Diagnosis(
         kind,
         facts.shown,
@@ -522,9 +534,8 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
         suggestions=suggestions,
         missing=tuple(m for m in fit.missing if m not in fit.renames.values()),
         unexpected=tuple(fit.renames),
-        fix=fix,
-        fix_url=fix_url,
         call=facts.site,
+        **fix.fields(),
     )
 
 
@@ -632,7 +643,7 @@ def _diagnose_values(app: Flask, facts: _Call, routes: t.Sequence[Route]) -> Dia
         )
         return Diagnosis("none_parameter", facts.shown, explanation, (same,), missing=tuple(fit.none_values), call=facts.site)
     kind = "wrong_parameter_name" if fit.renames else "missing_parameters" if fit.missing else "invalid_value" if fit.invalid else "other"
-    fix, fix_url, placeholders = _make_fix(app, facts, endpoint, fit)
+    fix = _make_fix(app, facts, endpoint, fit)
     if kind == "wrong_parameter_name":
         renamed = ", ".join(f"{old} to {new}" for old, new in fit.renames.items())
         explanation = f"'{endpoint}' has no variable {_names(fit.renames)}: its rule {rule} needs {_names(fit.missing)}. Rename {renamed}."
@@ -642,8 +653,7 @@ def _diagnose_values(app: Flask, facts: _Call, routes: t.Sequence[Route]) -> Dia
         explanation = " ".join(_invalid_sentence(fit.route, name, facts.values[name]) for name in fit.invalid)
     else:
         return None
-    if placeholders:
-        explanation += _placeholder_sentence(placeholders)
+    explanation += _placeholder_sentence(fix.placeholders)
     return Diagnosis(
         kind,
         facts.shown,
@@ -651,9 +661,8 @@ def _diagnose_values(app: Flask, facts: _Call, routes: t.Sequence[Route]) -> Dia
         (same,),
         missing=tuple(m for m in fit.missing if m not in fit.renames.values()),
         unexpected=tuple(fit.renames),
-        fix=fix,
-        fix_url=fix_url,
         call=facts.site,
+        **fix.fields(),
     )
 
 
@@ -681,12 +690,12 @@ def _method_not_allowed(app: Flask, facts: _Call, routes: t.Sequence[Route], fit
         target = siblings[0].endpoint
         explanation += f" '{target}' handles {method} on the same URL."
         new_fit = _best_fit(app, inventory.routes_for(target), facts.values, method)
-        fix, fix_url, placeholders = _make_fix(app, facts, target, new_fit)
+        fix = _make_fix(app, facts, target, new_fit)
     else:
-        fix, fix_url, placeholders = _make_fix(app, facts, facts.endpoint, fit, method=allowed[0] if allowed else None)
+        fix = _make_fix(app, facts, facts.endpoint, fit, method=allowed[0] if allowed else None)
     return Diagnosis(
-        "method_not_allowed", facts.shown, explanation + _placeholder_sentence(placeholders), tuple(suggestions[:5]),
-        fix=fix, fix_url=fix_url, call=facts.site,
+        "method_not_allowed", facts.shown, explanation + _placeholder_sentence(fix.placeholders), tuple(suggestions[:5]),
+        call=facts.site, **fix.fields(),
     )
 
 
@@ -785,7 +794,7 @@ def _no_request_context(app: Flask, facts: _Call) -> Diagnosis:
     inner = _explain_failure(app, failure, inner_facts) if failure is not None else None
     if inner is not None:
         explanation += f" The call would still fail in a request: {inner.headline}"
-        return Diagnosis("no_request_context", facts.shown, explanation, inner.suggestions, inner.missing, inner.unexpected, inner.fix, inner.fix_url, facts.site)
+        return dataclasses.replace(inner, kind="no_request_context", endpoint=facts.shown, explanation=explanation, call=facts.site)
     return Diagnosis("no_request_context", facts.shown, explanation, call=facts.site)
 
 
@@ -795,14 +804,13 @@ def _scheme_without_external(app: Flask, facts: _Call) -> Diagnosis:
         f"_scheme={facts.scheme!r} only works with _external=True: Flask refuses to put a scheme on a relative URL. "
         "Pass _external=True, or drop _scheme."
     )
-    fix = fix_url = None
+    fix = _Fix()
+    suggestions: tuple[Suggestion, ...] = ()
     if routes:
         fit = _best_fit(app, routes, facts.values, facts.method)
-        fix, fix_url, _ = _make_fix(app, facts, facts.endpoint, fit, external=True)
-        suggestions: tuple[Suggestion, ...] = (Suggestion(facts.endpoint, fit.route.rule, 1.0, "the endpoint you named"),)
-    else:
-        suggestions = ()
-    return Diagnosis("scheme_without_external", facts.shown, explanation, suggestions, fix=fix, fix_url=fix_url, call=facts.site)
+        fix = _make_fix(app, facts, facts.endpoint, fit, external=True)
+        suggestions = (Suggestion(facts.endpoint, fit.route.rule, 1.0, "the endpoint you named"),)
+    return Diagnosis("scheme_without_external", facts.shown, explanation, suggestions, call=facts.site, **fix.fields())
 
 
 def _url_defaults_hook(app: Flask, facts: _Call, error: BaseException, hook: tuple[t.Any, int]) -> Diagnosis:
@@ -819,10 +827,7 @@ def _url_defaults_hook(app: Flask, facts: _Call, error: BaseException, hook: tup
     if inner is None:
         return Diagnosis("url_defaults_hook", facts.shown, explanation, call=facts.site)
     explanation += f" {inner.explanation}"
-    return Diagnosis(
-        "url_defaults_hook", facts.shown, explanation, inner.suggestions, inner.missing, inner.unexpected,
-        inner.fix, inner.fix_url, facts.site,
-    )
+    return dataclasses.replace(inner, kind="url_defaults_hook", endpoint=facts.shown, explanation=explanation, call=facts.site)
 
 
 # --- The corrected call --------------------------------------------------------------------
@@ -947,6 +952,29 @@ def _build(app: Flask, endpoint: str, values: t.Mapping[str, t.Any], method: str
         _verifying.reset(token)
 
 
+@dataclass(frozen=True)
+class _Fix:
+    """A corrected call verified by building it, with what exactly was built (empty: no safe fix)."""
+
+    text: str | None = None
+    url: str | None = None
+    placeholders: tuple[str, ...] = ()
+    endpoint: str | None = None
+    #: url_for's keyword arguments for the build: values, then the options that were set.
+    arguments: t.Mapping[str, t.Any] = field(default_factory=dict)
+    renames: t.Mapping[str, str] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, t.Any]:
+        """The :class:`Diagnosis` fields this fix fills in."""
+        return {
+            "fix": self.text,
+            "fix_url": self.url,
+            "fix_endpoint": self.endpoint,
+            "fix_values": self.arguments,
+            "renames": self.renames,
+        }
+
+
 def _make_fix(
     app: Flask,
     facts: _Call,
@@ -956,8 +984,8 @@ def _make_fix(
     matched: t.Mapping[str, t.Any] | None = None,
     method: str | None = None,
     external: bool | None = None,
-) -> tuple[str | None, str | None, list[str]]:
-    """``(fix, fix_url, placeholders)``: the corrected call as code, verified by building it."""
+) -> _Fix:
+    """The corrected call as code, verified by building it."""
     parsed = facts.parsed
     template = facts.site is not None and facts.site.template
     quote = parsed.quote() if parsed is not None else "'"
@@ -966,7 +994,7 @@ def _make_fix(
         stars = list(parsed.star_kwargs)
         unwritten = [name for name in (*fit.renames, *fit.invalid) if name not in dict(keywords)]
         if unwritten:  # passed through **mapping: no edit of this call's text changes it
-            return None, None, []
+            return _Fix(renames=fit.renames)
     else:
         # ``_external=False`` is what a request does anyway (and the testers pass it): not worth writing.
         options = {"_method": facts.method, "_scheme": facts.scheme, "_anchor": facts.anchor, "_external": facts.external or None}
@@ -1031,11 +1059,11 @@ def _make_fix(
         url = _build(app, target, runtime, final_method, final_external, facts.scheme, facts.anchor)
     except Exception:
         log.debug("flask-route-explorer: the fix for %s does not build", target, exc_info=True)
-        return None, None, placeholders
+        return _Fix(placeholders=tuple(placeholders), renames=fit.renames)
     if parsed is not None:
         text = parsed.render(endpoint_expr, keywords, stars)
         if text == parsed.text:  # what failed cannot be the fix: the change lies outside the call's text
-            return None, None, []
+            return _Fix(renames=fit.renames)
     else:
         text = "url_for(" + ", ".join([endpoint_expr, *(f"{k}={e}" for k, e in keywords), *(f"**{s}" for s in stars)]) + ")"
     if template:
@@ -1044,7 +1072,9 @@ def _make_fix(
             text = callsite.rewrite_call(source, parsed, text, template=True)[1]
         else:
             text = "{{ " + text + " }}"
-    return text, url, placeholders
+    options = {"_method": final_method, "_external": final_external or None, "_scheme": facts.scheme, "_anchor": facts.anchor}
+    arguments = {**runtime, **{k: v for k, v in options.items() if v is not None}}
+    return _Fix(text, url, tuple(placeholders), target, arguments, fit.renames)
 
 
 def _replacement(route: Route, name: str, value: t.Any) -> tuple[str, t.Any] | None:

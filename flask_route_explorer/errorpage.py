@@ -9,6 +9,7 @@ and if explaining fails in any way the original exception goes on to the debugge
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import re
 import sysconfig
 import traceback
 import typing as t
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -155,6 +157,8 @@ class NearMiss:
     score: float
     reason: str
     route: Route | None
+    #: The failing call's values for this endpoint, as the build tester's form takes them.
+    tester_values: t.Mapping[str, str]
 
 
 def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
@@ -173,7 +177,9 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         call=call,
         call_display_file=display_path(call.file, app.root_path) if call else None,
         corrected_line=fixed_source(diagnosis),
+        fix_tester_values=tester_values(diagnosis.fix_values),
         near_misses=near_misses(app, diagnosis),
+        short_path=functools.partial(display_path, root=app.root_path),
         rule_segments=rule_segments,
         frames=frames(error, app.root_path),
         markdown=markdown_report(error, diagnosis, app.root_path),
@@ -190,8 +196,25 @@ def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
     for suggestion in diagnosis.suggestions:
         routes = inventory.routes_for(suggestion.endpoint)
         route = next((r for r in routes if r.rule == suggestion.rule), routes[0] if routes else None)
-        shown.append(NearMiss(suggestion.endpoint, suggestion.rule, suggestion.score, suggestion.reason, route))
+        values = tester_values(_renamed_for(diagnosis, route))
+        shown.append(NearMiss(suggestion.endpoint, suggestion.rule, suggestion.score, suggestion.reason, route, values))
     return shown
+
+
+def _renamed_for(diagnosis: Diagnosis, route: Route | None) -> dict[str, t.Any]:
+    """The failing call's values, with a misnamed variable renamed where this route has the right name."""
+    names = set(route.argument_names) if route is not None else set()
+    renames = {old: new for old, new in diagnosis.renames.items() if new in names and old not in names}
+    return {renames.get(name, name): value for name, value in diagnosis.values.items()}
+
+
+#: Values a form field can hold as text and give back unchanged (a model object cannot).
+_TYPABLE = (str, int, float, uuid.UUID)
+
+
+def tester_values(values: t.Mapping[str, t.Any]) -> dict[str, str]:
+    """Values as the build tester's query string takes them; ``None`` and objects are left for the user."""
+    return {name: str(value) for name, value in values.items() if isinstance(value, _TYPABLE)}
 
 
 def frames(error: BaseException, root: str | None = None) -> list[Frame]:

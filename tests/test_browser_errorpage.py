@@ -77,7 +77,7 @@ def test_dashboard_template_mistake(demo_server: str, error_page: t.Any) -> None
     fix = page.locator("#err-fix").inner_text()
     assert fix.startswith("{{ url_for('users.user_profile'") and "user_id=user.id" in fix and fix.endswith("}}")
     assert "users.user_profile" in page.locator(".err-diff .line.add").inner_text()
-    assert page.locator(".err-builds a").inner_text().startswith("/users/")
+    assert page.locator(".err-builds a.mono").inner_text().startswith("/users/")
 
     first_row = page.locator(".err-near tbody tr").first
     assert "users.user_profile" in first_row.inner_text()
@@ -97,6 +97,13 @@ def test_dashboard_template_mistake(demo_server: str, error_page: t.Any) -> None
     page.emulate_media(color_scheme="dark")
     _shot(page, "dashboard-dark")
     _assert_clean(page)
+
+    # The fix's "Try it" opens the build tester with the fix's endpoint and the value it was built with.
+    built = page.locator(".err-builds a.mono").inner_text()
+    page.locator(".err-builds .err-try").click()
+    page.wait_for_url("**/_routes/build?**")
+    assert page.locator("input[name=endpoint]").input_value() == "users.user_profile"
+    assert page.locator("input[name=user_id]").input_value() == built.rsplit("/", 1)[1]
 
 
 def test_debug_toolbar_still_works_on_the_page(demo_server: str, error_page: t.Any) -> None:

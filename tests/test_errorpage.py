@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import typing as t
 
 import pytest
@@ -311,6 +312,37 @@ def test_post_request_gets_a_hint_instead_of_a_link(app: Flask) -> None:
 def test_debugger_link_keeps_the_query(app: Flask) -> None:
     html = app.test_client().get("/broken?page=2&tag=a&tag=b").get_data(as_text=True)
     assert "/broken?page=2&amp;tag=a&amp;tag=b&amp;_route_explorer=debugger" in html
+
+
+def _build_links(page: str) -> list[dict[str, str]]:
+    """The build tester links of a page, as query dicts (the endpoint first)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    hrefs = re.findall(r'href="(/_routes/build\?[^"]*)"', page)
+    return [dict(parse_qsl(urlsplit(html.unescape(href)).query)) for href in hrefs]
+
+
+def test_near_misses_show_the_views_file_and_prefill_the_tester(app: Flask) -> None:
+    page = app.test_client().get("/broken").get_data(as_text=True)
+    near = page.split('id="err-near-title"')[1]
+    assert re.search(r'<a class="loc" href="[^"]*" title="[^"]*test_errorpage\.py">test_errorpage\.py:\d+</a>', near) or re.search(
+        r'<span class="loc" title="[^"]*test_errorpage\.py:\d+">test_errorpage\.py:\d+</span>', near
+    )
+    assert "add_views.&lt;locals&gt;" not in near
+    links = _build_links(page)
+    assert {"endpoint": "users.user_profile", "user_id": "1"} in links  # near miss and fix alike
+    assert all(link.get("user_id") == "1" for link in links if link["endpoint"] == "users.user_profile")
+
+
+def test_try_it_maps_renamed_variables_and_uses_the_fixs_values(app: Flask) -> None:
+    @app.route("/renamed")
+    def renamed() -> str:
+        return url_for("users.user_profile", id=5)
+
+    page = app.test_client().get("/renamed").get_data(as_text=True)
+    assert "url_for(&#34;users.user_profile&#34;, user_id=5)" in page or "user_id=5)" in page
+    links = [link for link in _build_links(page) if link["endpoint"] == "users.user_profile"]
+    assert len(links) == 2 and all(link == {"endpoint": "users.user_profile", "user_id": "5"} for link in links)
 
 
 # --- rendering helpers --------------------------------------------------------------------------
