@@ -21,6 +21,7 @@ from pathlib import Path
 
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
+from jinja2.parser import Parser
 
 from . import diagnosis
 from .diagnosis import UNKNOWN, CallSite, Diagnosis
@@ -90,6 +91,8 @@ _PY_IGNORE = re.compile(r"#\s*route-explorer:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])
 _JINJA_IGNORE = re.compile(r"\{#-?\s*route-explorer:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?\s*-?#\}")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SIMPLE_LITERAL = re.compile(r"""^([rRuU]?)(['"])([^'"\\\r\n]*)\2$""")
+#: A template holds none of these words: it has no call to check and no template to pass its blueprints to.
+_TEMPLATE_WORDS = ("url_for", "extends", "include", "import")
 _ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
 _RENDER_FUNCTIONS = frozenset({"render_template", "stream_template"})
 
@@ -259,6 +262,16 @@ class _SourceFile:
     text: str
     line_starts: list[int]
     ignores: dict[int, frozenset[str] | None]
+    ascii: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ascii = self.text.isascii()
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """``ast``'s UTF-8 byte column as a character column (the same in an ASCII file)."""
+        if self.ascii:
+            return byte_col
+        return len(self.line_text(line).encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
 
     def line_text(self, line: int) -> str:
         start = self.line_starts[line - 1] if line - 1 < len(self.line_starts) else len(self.text)
@@ -481,10 +494,6 @@ def _literal(node: ast.expr) -> t.Any:
     return UNKNOWN
 
 
-def _char_col(line_text: str, byte_col: int) -> int:
-    if line_text.isascii():
-        return byte_col
-    return len(line_text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
 
 
 # --------------------------------------------------------------------------- the checker
@@ -569,19 +578,25 @@ class _Checker:
     # ---- Python
 
     def scan_python(self, path: str, collect_calls: bool = True) -> None:
-        source = _read_python(path)
-        if source is None:
+        real = os.path.realpath(path)
+        self._scanned_py.add(real)
+        text = _read_python(path)
+        if text is None:
             self.report.unparsable.append(Unparsable(self.display(path), "cannot be read"))
             return
+        # Only a module that names url_for or renders a template can matter (render_template,
+        # stream_template, under any alias): most modules of an app do neither, so skip parsing them.
+        if "url_for" not in text and "_template" not in text:
+            return
         try:
-            tree = ast.parse(source.text, filename=path)
+            tree = ast.parse(text, filename=path)
         except (SyntaxError, ValueError) as error:
             if collect_calls:
                 self.report.unparsable.append(Unparsable(self.display(path), f"{type(error).__name__}: {error}"))
             return
-        self._scanned_py.add(os.path.realpath(path))
+        starts = _line_starts(text)
+        source = _SourceFile(path, text, starts, _ignores(text, _PY_IGNORE, starts))
         module = _PythonModule(tree)
-        real = os.path.realpath(path)
         for render in module.renders:
             contexts = self._function_contexts(real, render.scopes, module)
             if contexts is not None:
@@ -622,8 +637,7 @@ class _Checker:
         return frozenset(found) or None
 
     def _python_call(self, source: _SourceFile, node: ast.Call) -> _Call:
-        line_text = source.line_text(node.lineno)
-        column = _char_col(line_text, node.col_offset) + 1
+        column = source.char_col(node.lineno, node.col_offset) + 1
         endpoint_node: ast.expr | None = node.args[0] if node.args else None
         values: dict[str, t.Any] = {}
         star_kwargs = any(isinstance(a, ast.Starred) for a in node.args)
@@ -669,17 +683,19 @@ class _Checker:
         except (OSError, UnicodeDecodeError) as error:
             self.report.unparsable.append(Unparsable(self.display(path), str(error)))
             return
+        if not any(word in text for word in _TEMPLATE_WORDS):
+            return
         source = _SourceFile(path, text, _line_starts(text), {})
         try:
-            tree = self.jinja_env.parse(text, name, path)
+            scan = _JinjaScan(self.jinja_env, text, name, path)
+            scan.parse()
         except TemplateSyntaxError as error:
             self.report.unparsable.append(Unparsable(self.display(path), f"line {error.lineno}: {error.message}"))
             return
         source.ignores = _ignores(text, _JINJA_IGNORE, source.line_starts)
-        calls, references = _jinja_nodes(tree)
         if name is not None:
             refs = self._template_refs.setdefault(name, set())
-            for ref in references:
+            for ref in scan.references:
                 template = ref.template
                 if isinstance(template, nodes.Const) and isinstance(template.value, str):
                     refs.add(template.value)
@@ -687,7 +703,7 @@ class _Checker:
                     refs.update(i.value for i in template.items if isinstance(i, nodes.Const) and isinstance(i.value, str))
         per_line: dict[int, int] = {}
         code_columns: dict[int, list[int]] | None = None
-        for node in calls:
+        for node in scan.url_for_calls:
             line = node.node.lineno
             if code_columns is None:
                 code_columns = _jinja_call_columns(text, source.line_starts, self.jinja_env)
@@ -971,21 +987,19 @@ def _skipped_dir(parent: str, name: str) -> bool:
     return os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))
 
 
-def _read_python(path: str) -> _SourceFile | None:
-    """Source text with its own newlines kept (``--fix`` rewrites byte-exact)."""
+def _read_python(path: str) -> str | None:
+    """Source text in its declared encoding, with its own newlines kept (``--fix`` rewrites byte-exact)."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        text = raw.decode(encoding)
+        return raw.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
         return None
-    starts = _line_starts(text)
-    return _SourceFile(path, text, starts, _ignores(text, _PY_IGNORE, starts))
 
 
 def _offset(source: _SourceFile, line: int, byte_col: int) -> int:
-    return source.line_starts[line - 1] + _char_col(source.line_text(line), byte_col)
+    return source.line_starts[line - 1] + source.char_col(line, byte_col)
 
 
 def _python_span(source: _SourceFile, node: ast.Constant, endpoint: str) -> tuple[int, int] | None:
@@ -1010,34 +1024,48 @@ def _segment(source: _SourceFile, node: ast.Call) -> str:
 
 
 _JINJA_URL_FOR = re.compile(r"\burl_for\s*\(")
-_JINJA_REFERENCES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+class _JinjaScan(Parser):
+    """Jinja's own parser, noting ``url_for`` calls and template references as it builds them.
 
-
-def _jinja_nodes(tree: nodes.Template) -> tuple[list[nodes.Call], list[t.Any]]:
-    """``url_for`` calls in source order, and extends/include/import nodes, in one flat pass.
-
-    ``Node.find_all`` nests a generator per node, which costs as much as parsing on big trees.
+    ``Environment.parse`` is this parser's ``parse()`` (plus traceback rewriting); walking the
+    finished tree again to find the calls cost a tenth of the parse on big trees.
     """
-    calls: list[nodes.Call] = []
-    references: list[t.Any] = []
-    stack: list[nodes.Node] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, nodes.Call):
-            callee = node.node
-            if isinstance(callee, nodes.Name) and callee.name == "url_for":
-                calls.append(node)
-        elif isinstance(node, _JINJA_REFERENCES):
-            references.append(node)
-        children: list[nodes.Node] = []
-        for field in node.fields:
-            value = getattr(node, field, None)
-            if isinstance(value, nodes.Node):
-                children.append(value)
-            elif isinstance(value, list):
-                children.extend(item for item in value if isinstance(item, nodes.Node))
-        stack.extend(reversed(children))
-    return calls, references
+
+    def __init__(self, environment: Environment, source: str, name: str | None, filename: str | None) -> None:
+        super().__init__(environment, source, name, filename)
+        #: ``url_for`` calls in source order (an outer call before the calls in its arguments).
+        self.url_for_calls: list[nodes.Call] = []
+        #: ``extends``, ``include``, ``import`` and ``from`` nodes.
+        self.references: list[nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport] = []
+
+    def parse_call(self, node: nodes.Expr) -> nodes.Call:
+        if not (isinstance(node, nodes.Name) and node.name == "url_for"):
+            return super().parse_call(node)
+        slot = len(self.url_for_calls)
+        self.url_for_calls.append(t.cast(nodes.Call, None))  # keeps the place before nested calls
+        call = super().parse_call(node)
+        self.url_for_calls[slot] = call
+        return call
+
+    def parse_extends(self) -> nodes.Extends:
+        node = super().parse_extends()
+        self.references.append(node)
+        return node
+
+    def parse_include(self) -> nodes.Include:
+        node = super().parse_include()
+        self.references.append(node)
+        return node
+
+    def parse_import(self) -> nodes.Import:
+        node = super().parse_import()
+        self.references.append(node)
+        return node
+
+    def parse_from(self) -> nodes.FromImport:
+        node = super().parse_from()
+        self.references.append(node)
+        return node
 
 
 def _jinja_call_columns(text: str, line_starts: list[int], env: Environment) -> dict[int, list[tuple[int, int]]]:

@@ -262,6 +262,14 @@ def test_unparsable_files_are_listed_not_fatal(project_app: Flask, tmp_path: Pat
     assert [(Path(f.file).name, f.code) for f in result.findings] == [("fine.html", "RE001")]
 
 
+def test_files_that_cannot_hold_a_call_are_not_parsed(project_app: Flask, tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text("def f(:\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "plain.html").write_text("{{ x }\n", encoding="utf-8")
+    result = check_report(project_app, [tmp_path])
+    assert (result.files, result.unparsable, result.findings) == (2, [], [])
+
+
 def test_non_ascii_lines_get_character_columns(project_app: Flask, tmp_path: Path) -> None:
     module = tmp_path / "accents.py"
     module.write_text("from flask import url_for\nx = ('héllo', url_for('nope'))\n", encoding="utf-8")

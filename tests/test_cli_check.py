@@ -85,7 +85,7 @@ def test_json_output_has_exactly_the_keys(project_app: Flask) -> None:
 
 
 def test_with_json_dynamic_calls_and_skipped_files_go_to_stderr(project_app: Flask, tmp_path: Path) -> None:
-    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("def f(:\n    url_for('index')\n", encoding="utf-8")
     result = invoke(project_app, "--json", "--show-dynamic", *CLEAN, str(tmp_path))
     assert json.loads(result.stdout) == []
     assert re.search(r"clean\.html:13:13: unverifiable: endpoint is not a literal string", result.stderr)
@@ -94,7 +94,7 @@ def test_with_json_dynamic_calls_and_skipped_files_go_to_stderr(project_app: Fla
 
 
 def test_github_format_annotates_dynamic_calls_and_skipped_files(project_app: Flask, tmp_path: Path) -> None:
-    (tmp_path / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("def f(:\n    url_for('index')\n", encoding="utf-8")
     result = invoke(project_app, "--format", "github", "--show-dynamic", *CLEAN, str(tmp_path))
     assert result.exit_code == 0
     notice, warning = result.stdout.splitlines()
