@@ -514,8 +514,7 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
         return Diagnosis(
             "unknown_endpoint",
             facts.shown,
-            f"There is no endpoint '{facts.shown}' and no endpoint has a similar name. "
-            "Check the explorer's route list for the name you want.",
+            f"{_no_endpoint(facts)}, and no endpoint has a similar name. Check the explorer's route list for the name you want.",
             call=facts.site,
         )
     top = candidates[0]
@@ -748,7 +747,16 @@ def _endpoint_sentence(kind: str, facts: _Call, top: Candidate, fit: _Fit) -> st
             prefix = facts.endpoint.rpartition(".")[0]
             return f"There is no endpoint '{shown}': '{prefix}' is the variable that holds the blueprint, whose name is '{blueprint}'. Use '{target}'."
         return f"There is no endpoint '{shown}'. '{target.rpartition('.')[2]}' is registered {where}."
-    return f"There is no endpoint '{shown}'. The closest name is '{target}' ({round(_typo_similarity(top))}% similar)."
+    return f"{_no_endpoint(facts)}. The closest name is '{target}' ({round(_typo_similarity(top))}% similar)."
+
+
+def _no_endpoint(facts: _Call) -> str:
+    """"There is no endpoint ...", saying what a relative name resolved to: that is the name that was looked up."""
+    shown = facts.shown
+    if not shown.startswith(".") or facts.endpoint == shown:
+        return f"There is no endpoint '{shown}'"
+    where = f"the request is handled by blueprint '{facts.blueprint}'" if facts.blueprint else "the request is not handled by a blueprint"
+    return f"There is no endpoint '{shown}': it resolved to '{facts.endpoint}', since {where}"
 
 
 def _typo_similarity(candidate: Candidate) -> float:

@@ -646,3 +646,17 @@ def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(app: Flask,
     assert batched == alone
     assert alone[0] is None and all(a is not None for a in alone[1:])
     assert len(reads) == 1
+
+
+def test_misspelled_relative_endpoint_says_what_it_resolved_to(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for(".user_profil", user_id=1), "/users/1"), app)
+    check(d, "unknown_endpoint", fix='url_for("users.user_profile", user_id=1)', fix_url="/users/1")
+    assert d.endpoint == ".user_profil"
+    assert d.headline == (
+        "There is no endpoint '.user_profil': it resolved to 'users.user_profil', "
+        "since the request is handled by blueprint 'users'."
+    )
+    d = diagnose(failure(app, lambda: url_for(".nothing_like_it"), "/users/1"), app)
+    assert "it resolved to 'users.nothing_like_it'" in d.headline and not d.suggestions
+    d = diagnose_call(app, ".user_profil", {"user_id": 1}, blueprint=None)
+    assert d is not None and "it resolved to 'user_profil', since the request is not handled by a blueprint" in d.headline
