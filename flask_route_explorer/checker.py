@@ -335,15 +335,20 @@ class _Render:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
+#: Nodes that hold no call: names, constants, and the context, operator and other marker nodes.
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
 def _children(node: ast.AST) -> t.Iterator[ast.AST]:
-    """Child nodes, without ``ast.iter_child_nodes``' generator-per-field overhead."""
+    """Child nodes that may hold a call, without ``ast.iter_child_nodes``' generator-per-field overhead."""
     for name in node._fields:
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
-            yield value
+            if not isinstance(value, _LEAVES):
+                yield value
         elif isinstance(value, list):
             for item in value:
-                if isinstance(item, ast.AST):
+                if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
                     yield item
 
 
