@@ -159,3 +159,131 @@ def active_request_context() -> t.Any:
     except ImportError:
         return None
     return _cv_request.get(None)
+
+
+# --- Frames of a failing url_for, Jinja's template frames, Flask-DebugToolbar -------------------
+# The diagnosis reads the failing call from the frames it went through, and the error page lets
+# Flask-DebugToolbar inject itself; both rely on names those libraries do not document.
+
+
+class UrlForArguments(t.NamedTuple):
+    """What ``Flask.url_for`` was asked to build, as its frame holds it."""
+
+    endpoint: str
+    values: dict[str, t.Any]
+    method: str | None
+    external: bool | None
+    scheme: str | None
+    anchor: str | None
+    #: The request's blueprint, which a relative ``.name`` resolved against.
+    blueprint: str | None
+
+
+def url_for_arguments(frame: t.Any) -> UrlForArguments | None:
+    """The arguments of the ``Flask.url_for`` call running in ``frame``, from its locals.
+
+    Flask names them ``endpoint``, ``values``, ``_method``...; ``blueprint_name`` is a local it
+    reads from the request. Fallback: ``None`` (the caller uses what the exception carries).
+    """
+    local = frame.f_locals
+    if "values" not in local or "endpoint" not in local:
+        return None
+    return UrlForArguments(
+        str(local["endpoint"]),
+        dict(local["values"] or {}),
+        local.get("_method"),
+        local.get("_external"),
+        local.get("_scheme"),
+        local.get("_anchor"),
+        local.get("blueprint_name"),
+    )
+
+
+def url_for_helper_endpoint(frame: t.Any) -> str | None:
+    """The endpoint as written, from ``flask.url_for``'s frame (``Flask.url_for`` resolved it already).
+
+    Fallback: ``None``.
+    """
+    endpoint = frame.f_locals.get("endpoint")
+    return endpoint if isinstance(endpoint, str) else None
+
+
+def _inject_url_defaults_code() -> t.Any:
+    from flask.sansio.app import App
+
+    return getattr(App.inject_url_defaults, "__code__", None)
+
+
+_INJECT_URL_DEFAULTS_CODE = _inject_url_defaults_code()
+
+
+def runs_url_defaults_hooks(frame: t.Any) -> bool:
+    """Whether ``frame`` is Flask's ``inject_url_defaults``, which calls the hooks directly.
+
+    Fallback: ``False`` (a hook's failure is then diagnosed as the url_for failure it hides).
+    """
+    return _INJECT_URL_DEFAULTS_CODE is not None and frame.f_code is _INJECT_URL_DEFAULTS_CODE
+
+
+def frame_template(frame_globals: t.Mapping[str, t.Any]) -> t.Any:
+    """The Jinja ``Template`` whose compiled code runs with these globals, or ``None``.
+
+    Jinja puts it in the module globals of its generated code as ``__jinja_template__``.
+    Fallback: ``None`` (the call is then shown at its Python line).
+    """
+    return frame_globals.get("__jinja_template__")
+
+
+def template_variables(frame: t.Any) -> t.Mapping[str, t.Any]:
+    """The template variables visible in a frame of Jinja's generated code.
+
+    Fallback: ``{}`` (fixes then fall back to placeholders).
+    """
+    try:
+        from jinja2.debug import get_template_locals
+
+        return get_template_locals(frame.f_locals)
+    except Exception:
+        return {}
+
+
+def debug_toolbar_for_request() -> tuple[t.Any, t.Any] | None:
+    """Flask-DebugToolbar's extension and the toolbar of the current request, if it has one.
+
+    The toolbar keeps its extension in ``g.debug_toolbar`` and each request's toolbar in its
+    ``debug_toolbars_var`` context variable, keyed by request. Fallback: ``None``.
+    """
+    from flask import g, request
+
+    extension = g.get("debug_toolbar")
+    toolbars = getattr(extension, "debug_toolbars_var", None)
+    if toolbars is None:
+        return None
+    try:
+        toolbar = toolbars.get({}).get(request._get_current_object())  # type: ignore[attr-defined]
+    except Exception:
+        return None
+    return (extension, toolbar) if toolbar is not None else None
+
+
+def debug_toolbar_static_path(toolbar: t.Any) -> str:
+    """Where the toolbar serves its static files, as its templates receive it. Fallback: ``""``."""
+    return str(getattr(toolbar, "template_context", {}).get("static_path", ""))
+
+
+#: The toolbar's templates whose markup ends up in a page: the toolbar itself and its panels.
+_DEBUG_TOOLBAR_PAGE_TEMPLATES = re.compile(r"^(base\.html|panels/[^/]+\.html)$")
+
+
+def debug_toolbar_page_templates(extension: t.Any) -> tuple[t.Any, list[tuple[str, str]]]:
+    """The toolbar's Jinja environment and ``(name, source)`` of its page templates.
+
+    Fallback: the environment (or ``None``) and no templates.
+    """
+    env = getattr(extension, "jinja_env", None)
+    loader = getattr(env, "loader", None)
+    try:
+        names = [n for n in loader.list_templates() if _DEBUG_TOOLBAR_PAGE_TEMPLATES.match(n)]
+        return env, [(name, loader.get_source(env, name)[0]) for name in names]
+    except Exception:
+        return env, []

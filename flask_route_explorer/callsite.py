@@ -21,14 +21,12 @@ from types import FrameType, TracebackType
 
 import flask.helpers
 from flask import Flask
-from flask.sansio.app import App
 
+from . import _compat
 from .diagnosis import CallSite
 
 #: Code objects of the functions a failing call goes through; the caller is just outside them.
 URL_FOR_CODES = frozenset({Flask.url_for.__code__, flask.helpers.url_for.__code__})
-#: The code of Flask's ``inject_url_defaults``: a frame below it is a ``url_defaults`` hook.
-INJECT_DEFAULTS_CODE = App.inject_url_defaults.__code__
 #: Modules between the caller and ``Flask.url_for`` (Flask's helper, Jinja's call machinery,
 #: a recording wrapper of ours): never the call site.
 _PLUMBING_MODULES = ("flask.", "jinja2.", "werkzeug.", "flask_route_explorer")
@@ -284,13 +282,13 @@ def hook_frame(error: BaseException) -> tuple[FrameType, int] | None:
     """The ``url_defaults`` hook frame the error was raised in (``(frame, line)``), or ``None``."""
     frames = frames_of(error.__traceback__)
     for position, (frame, _) in enumerate(frames):
-        if frame.f_code is INJECT_DEFAULTS_CODE and position + 1 < len(frames):
+        if _compat.runs_url_defaults_hooks(frame) and position + 1 < len(frames):
             return frames[position + 1]
     return None
 
 
 def _is_plumbing(frame: FrameType) -> bool:
-    if "__jinja_template__" in frame.f_globals:
+    if _compat.frame_template(frame.f_globals) is not None:
         return False
     module = frame.f_globals.get("__name__") or ""
     return module == "flask" or module.startswith(_PLUMBING_MODULES)
@@ -351,15 +349,6 @@ def _call_text(lines: list[str], line: int) -> str | None:
     return text
 
 
-def _template_names(frame: FrameType) -> t.Mapping[str, t.Any]:
-    from jinja2.debug import get_template_locals
-
-    try:
-        return get_template_locals(frame.f_locals)
-    except Exception:
-        return {}
-
-
 def _char_offset(line: str, byte_offset: int) -> int:
     """Code positions count UTF-8 bytes; strings count characters."""
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
@@ -403,7 +392,7 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
     if frame is None:
         return None
     lineno, lasti = next(((line, last) for f, line, last in _entries(tb) if f is frame), (frame.f_lineno, frame.f_lasti))
-    template = frame.f_globals.get("__jinja_template__")
+    template = _compat.frame_template(frame.f_globals)
     if template is not None:
         try:
             line = int(template.get_corresponding_lineno(lineno))
@@ -411,7 +400,7 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
             line = lineno
         filename = getattr(template, "filename", None)
         file = filename if filename and os.path.isfile(filename) else (template.name or filename)
-        names: t.Mapping[str, t.Any] = _template_names(frame)
+        names: t.Mapping[str, t.Any] = _compat.template_variables(frame)
     else:
         line = lineno
         file = frame.f_code.co_filename

@@ -443,22 +443,18 @@ def _call_from_error(error: BaseException) -> _Call:
     """The endpoint, values and options of the failing call, read from Flask's url_for frame."""
     frame = callsite.url_for_frame(error)
     site = callsite.call_site(frame, error.__traceback__)
-    if frame is not None and "values" in frame.f_locals:
-        local = frame.f_locals
-        raw = dict(local.get("values") or {})
-        for key in _OPTIONS:
-            raw.pop(key, None)
+    arguments = _compat.url_for_arguments(frame) if frame is not None else None
+    if arguments is not None:
         helper = callsite.helper_frame(frame)
-        written = helper.f_locals.get("endpoint") if helper is not None else None
         facts = _Call(
-            endpoint=str(local.get("endpoint")),
-            written=written if isinstance(written, str) else None,
-            values=raw,
-            method=local.get("_method"),
-            external=local.get("_external"),
-            scheme=local.get("_scheme"),
-            anchor=local.get("_anchor"),
-            blueprint=local.get("blueprint_name"),
+            endpoint=arguments.endpoint,
+            written=_compat.url_for_helper_endpoint(helper) if helper is not None else None,
+            values={k: v for k, v in arguments.values.items() if k not in _OPTIONS},
+            method=arguments.method,
+            external=arguments.external,
+            scheme=arguments.scheme,
+            anchor=arguments.anchor,
+            blueprint=arguments.blueprint,
             site=site,
         )
     elif isinstance(error, BuildError):

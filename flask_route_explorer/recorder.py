@@ -201,6 +201,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     Written flat on purpose: it runs on every ``url_for`` of a debug request (see bench_recorder).
     """
     request_globals = _compat.request_globals
+    frame_template = _compat.frame_template
 
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
         request_g = request_globals()
@@ -233,7 +234,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                     if frame is None
                     else (
                         endpoint, arguments, url, failure, duration,
-                        frame.f_code, frame.f_lasti, frame.f_globals.get("__jinja_template__"),
+                        frame.f_code, frame.f_lasti, frame_template(frame.f_globals),
                     )
                 )
                 del frame

@@ -8,8 +8,8 @@ templates (so a toolbar update keeps working). The enriched error page uses it, 
 served at the app's own URL where the developer expects the toolbar and our panel. (The explorer's
 own pages are streamed instead, which the toolbar skips: see ``web/__init__.py``.)
 
-The toolbar's extension object is found in ``g.debug_toolbar`` (set by its ``before_request``);
-when it is absent the toolbar is not installed or not active, and nothing happens.
+The toolbar's internals (where it keeps the request's toolbar, its templates) are read through
+``_compat``; when the toolbar is not installed or not active for this request, nothing happens.
 """
 
 from __future__ import annotations
@@ -20,51 +20,38 @@ import hashlib
 import re
 import typing as t
 
-from flask import g, request
 from werkzeug.wrappers import Response
 
-if t.TYPE_CHECKING:
-    from jinja2 import Environment
+from . import _compat
 
 _INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 _STYLE_ATTRIBUTE_RE = re.compile(r"""\sstyle=(["'])(.*?)\1""", re.S | re.I)
 _HANDLER_ATTRIBUTE_RE = re.compile(r"""\son[a-z]+=(["'])(.*?)\1""", re.S | re.I)
-#: Templates whose markup ends up in the page: the toolbar itself and its panels.
-_PAGE_TEMPLATES_RE = re.compile(r"^(base\.html|panels/[^/]+\.html)$")
 
 
 def allow_debug_toolbar(response: Response) -> Response:
     """Widen the response's CSP just enough for the toolbar's markup, if the toolbar will inject it."""
-    extension = g.get("debug_toolbar")
     policy = response.headers.get("Content-Security-Policy")
-    if extension is None or not policy or response.mimetype != "text/html" or not response.is_sequence:
+    if not policy or response.mimetype != "text/html" or not response.is_sequence:
         return response
-    toolbar = _toolbar_for_this_request(extension)
-    if toolbar is None:  # the toolbar watches this app but not this request (DEBUG_TB_HOSTS, its own views)
+    # None: no toolbar, or it watches this app but not this request (DEBUG_TB_HOSTS, its own views).
+    found = _compat.debug_toolbar_for_request()
+    if found is None:
         return response
-    static_path = str(getattr(toolbar, "template_context", {}).get("static_path", ""))
-    scripts, styles = _allowances(extension.jinja_env, static_path)
+    extension, toolbar = found
+    scripts, styles = _allowances(extension, _compat.debug_toolbar_static_path(toolbar))
     response.headers["Content-Security-Policy"] = _widen(policy, scripts, styles)
     return response
 
 
-def _toolbar_for_this_request(extension: t.Any) -> t.Any:
-    toolbars = getattr(extension, "debug_toolbars_var", None)
-    if toolbars is None:
-        return None
-    return toolbars.get({}).get(request._get_current_object())  # type: ignore[attr-defined]
-
-
 @functools.lru_cache(maxsize=8)
-def _allowances(env: Environment, static_path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _allowances(extension: t.Any, static_path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """CSP sources for the toolbar's inline script(s), event handlers and style attributes."""
     scripts: set[str] = set()
     handlers: set[str] = set()
     styles: set[str] = set()
-    loader = env.loader
-    names = [n for n in (loader.list_templates() if loader is not None else []) if _PAGE_TEMPLATES_RE.match(n)]
-    for name in names:
-        source, _, _ = loader.get_source(env, name)  # type: ignore[union-attr]
+    env, templates = _compat.debug_toolbar_page_templates(extension)
+    for name, source in templates:
         if name == "base.html":
             for body in _INLINE_SCRIPT_RE.findall(source):
                 scripts.add(env.from_string(body).render(static_path=static_path))
