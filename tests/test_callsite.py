@@ -80,3 +80,30 @@ def test_call_at_reads_the_call_at_a_position_whatever_its_callee() -> None:
     call = callsite.call_at(text, (4, 18))
     assert call is not None and call.func == "link" and call.endpoint_literal == "a" and call.keywords == (("b", "1"),)
     assert callsite.call_at(text, (4, 17)) is None  # the span must be exactly one call
+
+
+def test_private_internals_are_read_only_through_compat() -> None:
+    """Names Flask, Jinja and the toolbar do not document are spelled out in ``_compat`` alone."""
+    from pathlib import Path
+
+    package = Path(callsite.__file__).parent
+    private = ("blueprint_name", "__jinja_template__", "get_template_locals", "inject_url_defaults.__code__", "debug_toolbars_var", "template_context")
+    for module in ("diagnosis", "callsite", "candidates", "notes", "recorder", "errorpage", "toolbar", "toolbar_support"):
+        text = (package / f"{module}.py").read_text()
+        assert [name for name in private if name in text] == [], module
+
+
+def test_diagnosis_without_url_fors_frame_falls_back_on_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When Flask's frame cannot be read (``_compat``'s fallback), the BuildError's own fields still give a diagnosis."""
+    from flask_route_explorer import _compat
+    from flask_route_explorer.diagnosis import diagnose
+
+    app = Flask(__name__)
+    app.add_url_rule("/users/<int:user_id>", "user_profile", lambda user_id: "")
+    monkeypatch.setattr(_compat, "url_for_arguments", lambda frame: None)
+    monkeypatch.setattr(_compat, "template_variables", lambda frame: {})
+    with app.test_request_context():
+        with pytest.raises(BuildError) as info:
+            url_for("user_profil", user_id=3)
+        d = diagnose(info.value, app)
+    assert d.kind == "unknown_endpoint" and d.fix_url == "/users/3"
