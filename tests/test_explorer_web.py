@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import typing as t
+from urllib.parse import parse_qs
 
 import pytest
 from flask import Blueprint, Flask
 from werkzeug.routing import Rule
 
-from flask_route_explorer.search import PER_PAGE
+from flask_route_explorer.inventory import get_inventory
+from flask_route_explorer.search import PER_PAGE, search
 from flask_route_explorer.web.explorer import RuleSegment, rule_segments
 
 HOSTILE = "<script>alert(1)</script>"
@@ -158,6 +161,18 @@ def test_api_shape_and_filters(client: t.Any) -> None:
     assert filtered["total"] == data["total"]
     many = client.get("/_routes/api/routes?method=GET&method=DELETE").get_json()
     assert {"users.update", "users.user_profile"} <= {r["endpoint"] for r in many["routes"]}
+
+
+def test_api_json_is_each_routes_to_dict_and_stays_complete(app: Flask, client: t.Any) -> None:
+    """The API's body is made from route JSON cached per inventory: it must be exactly ``to_dict()``."""
+    inventory = get_inventory(app)
+    for query in ("", "?q=user", "?q=usr+profle", "?q=/users/7", "?page=2&q=e"):
+        data = client.get(f"/_routes/api/routes{query}").get_json()
+        expected = search(inventory, parse_qs(query[1:]).get("q", [""])[0], per_page=None)
+        assert data == expected.to_dict()
+    warned = client.get("/_routes/api/routes?method=GE%3BT").get_json()
+    assert set(warned) == {"total", "count", "routes", "warnings"} and warned["count"] == len(warned["routes"])
+    assert search(inventory).to_json(warnings=["x"]) == json.dumps({**search(inventory).to_dict(), "warnings": ["x"]})
 
 
 def test_rule_segments() -> None:

@@ -7,7 +7,6 @@ page lives in the query string only, so every filtered view is a link a develope
 from __future__ import annotations
 
 import functools
-import json
 import re
 import typing as t
 from dataclasses import dataclass
@@ -138,11 +137,9 @@ def api_routes() -> Response:
     """Every route that matches ``q``, ``method`` and ``blueprint``, as JSON (``Route.to_dict()``)."""
     state = PageState.from_args(request.args)
     _inventory, result = _result(state, None)
-    body: dict[str, t.Any] = result.to_dict()
-    if state.errors:
-        body["warnings"] = list(state.errors)
-    # Serialised here, not with the app's JSON provider: the host app's settings must not change our API.
-    return current_app.response_class(json.dumps(body), mimetype="application/json")
+    body = result.to_json(warnings=list(state.errors)) if state.errors else result.to_json()
+    # Serialised by the search, not with the app's JSON provider: the host app's settings must not change our API.
+    return current_app.response_class(body, mimetype="application/json")
 
 
 def _method_choices(methods: t.Iterable[str], state: PageState) -> tuple[str, ...]:
