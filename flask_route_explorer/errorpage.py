@@ -126,7 +126,8 @@ def error_response(app: Flask, error: Exception) -> Response:
     """
     diagnosis = explain(error, app)
     if wants_json():
-        payload = {"error": type(error).__name__, "message": error_message(error), "diagnosis": diagnosis.to_dict()}
+        # The contract is str(error), Werkzeug's guess included: paid only when JSON is asked for.
+        payload = {"error": type(error).__name__, "message": str(error), "diagnosis": diagnosis.to_dict()}
         response = Response(json.dumps(payload, indent=2), 500, mimetype="application/json")
     else:
         response = Response(render_page(app, error, diagnosis), 500, mimetype="text/html")

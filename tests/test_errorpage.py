@@ -155,12 +155,17 @@ def test_json_answer(app: Flask) -> None:
     assert payload["diagnosis"]["endpoint"] == "user_profile"
 
 
-@pytest.mark.parametrize("headers", [JSON, {}])
-def test_werkzeug_guess_is_never_computed(app: Flask, monkeypatch: pytest.MonkeyPatch, headers: dict[str, str]) -> None:
-    """``str(BuildError)`` runs difflib over every rule (~0.3 s at 10,000): page and JSON do without it."""
+def test_json_message_is_str_of_the_error(app: Flask) -> None:
+    """The JSON contract says ``str(error)``: Werkzeug's own message, its guess included."""
+    payload = app.test_client().get("/broken", headers=JSON).get_json()
+    assert payload["message"].endswith("Did you mean 'users.user_profile' instead?")
+
+
+def test_werkzeug_guess_is_never_computed_for_the_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``str(BuildError)`` runs difflib over every rule (~0.3 s at 10,000): the page does without it."""
     guesses: list[object] = []
     monkeypatch.setattr(BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None)
-    response = app.test_client().get("/broken", headers=headers)
+    response = app.test_client().get("/broken")
     assert response.status_code == 500
     assert "Could not build url for endpoint 'user_profile' with values ['user_id']." in html.unescape(response.get_data(as_text=True))
     assert guesses == []
