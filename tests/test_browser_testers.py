@@ -82,6 +82,41 @@ def test_build_tester_live(page: t.Any, demo_server: str) -> None:
     assert page.console_errors == [], page.console_errors
 
 
+def test_typing_before_the_scripts_run_is_not_lost(page: t.Any, demo_server: str) -> None:
+    """Under load the deferred scripts can run after the user typed: that value must still be built."""
+    held: list[t.Any] = []
+    page.route("**/htmx-2.0.11.min.js", lambda route: held.append(route))
+    page.goto(f"{demo_server}/_routes/build?endpoint=users.user_profile", wait_until="commit")
+    page.wait_for_selector("input[name=user_id]")
+    page.locator("input[name=user_id]").type("7")
+    wait_until(lambda: bool(held) or page.wait_for_timeout(20))
+    held[0].continue_()
+    wait_until(lambda: text(page, "[data-testid=built-url]") == "/users/7")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_typing_into_a_field_while_the_fields_of_a_new_endpoint_arrive(page: t.Any, demo_server: str) -> None:
+    """The fields swap answers a request sent before the typing: what was typed meanwhile stays."""
+    page.goto(f"{demo_server}/_routes/build?endpoint=users.user_profile&user_id=7")
+    held: list[t.Any] = []
+
+    def hold_first_switch(route: t.Any) -> None:
+        if not held and "endpoint=users.settings" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/_routes/build?*", hold_first_switch)
+    page.fill("#endpoint", "users.settings")
+    wait_until(lambda: bool(held) or page.wait_for_timeout(20))
+    page.fill("input[name=user_id]", "3")  # still the input of users.user_profile
+    held[0].continue_()
+    page.wait_for_selector("#build-fields legend:has-text('users.settings')")
+    assert page.input_value("input[name=user_id]") == "3"
+    wait_until(lambda: text(page, "[data-testid=built-url]") == "/users/3/settings")
+    assert page.console_errors == [], page.console_errors
+
+
 def test_build_tester_prefilled_and_without_javascript(browser: t.Any, demo_server: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
