@@ -121,17 +121,16 @@ class _Index:
         #: Lower-cased fields per route, in the order they are worth: endpoint, view name, rule, blueprint.
         self.fields: list[tuple[str, str, str, str]] = []
         self.haystacks: list[str] = []
-        #: Per route: the last part of the endpoint, and the view's names as words (for exact hits).
+        #: Per route: the last part of the endpoint (for exact and prefix hits).
         self.lasts: list[str] = []
-        self.view_words: list[frozenset[str]] = []
         postings: dict[str, list[int]] = {}
         for position, route in enumerate(self.routes):
-            view_names = " ".join(n for n in (*route.view.names, route.view.qualname or "") if n).lower()
+            # Space-delimited on both sides, so `` name `` in it finds a whole view name.
+            view_names = " " + " ".join(n for n in (*route.view.names, route.view.qualname or "") if n).lower() + " "
             fields = (route.endpoint.lower(), view_names, route.rule.lower(), (route.blueprint or "").lower())
             self.fields.append(fields)
             self.haystacks.append("\n".join(fields))
             self.lasts.append(fields[0].rsplit(".", 1)[-1])
-            self.view_words.append(frozenset(view_names.split()))
             for word in set(_WORD_RE.findall(" ".join(fields))):
                 postings.setdefault(word, []).append(position)
         # Between equal scores the shorter last part of the endpoint is the closer hit (``user_profile``
@@ -300,7 +299,9 @@ class _TextHits:
         different fields. Written as one expression: this runs for every hit of the query.
         """
         query, terms = self.query, self.terms
-        fields, lasts, view_words, tie_rank = self.index.fields, self.index.lasts, self.index.view_words, self.index.tie_rank
+        # A whole view name (the query has no space inside: a name has none).
+        word = f" {query} " if len(terms) == 1 else "\n"
+        fields, lasts, tie_rank = self.index.fields, self.index.lasts, self.index.tie_rank
         return [
             (
                 -_SUBSTRING_BASE
@@ -308,7 +309,7 @@ class _TextHits:
                     60.0
                     if endpoint == query
                     else 50.0
-                    if last == query or query in words
+                    if last == query or word in view_names
                     else 40.0
                     if last.startswith(query) or endpoint.startswith(query)
                     else 30.0
@@ -325,7 +326,7 @@ class _TextHits:
                 p,
             )
             for p in self.found
-            for (endpoint, view_names, rule, blueprint), last, words in ((fields[p], lasts[p], view_words[p]),)
+            for (endpoint, view_names, rule, blueprint), last in ((fields[p], lasts[p]),)
         ]
 
 
