@@ -144,6 +144,7 @@ def run() -> None:
         rows = [
             ("`check_report(app, [tree])` (whole check)", ms(check_time), f"{check_time / parse_time:.2f}×"),
             (f"  of which `diagnose_call` ({asked:,} distinct questions, one run)", ms(engine), ""),
+            ("  of which the checker's own work (whole − parse only − `diagnose_call`)", ms(max(0.0, check_time - parse_time - engine)), ""),
             ("read + `ast.parse` + Jinja `env.parse` only", ms(parse_time), "1.00×"),
         ]
         python, status = route_checker_python()
