@@ -124,7 +124,7 @@ def test_build_htmx_fragment_swaps_fields_only_when_the_endpoint_changes(client:
     assert 'id="endpoint-suggestions" class="suggestions" hx-swap-oob="true"' in same
     assert 'id="build-fields"' not in same
     changed = page(client, "/_routes/build?endpoint=users.settings&user_id=7&_fields_for=users.user_profile", headers=HTMX)
-    assert 'id="build-fields" class="build-fields" hx-swap-oob="true"' in changed
+    assert 'id="build-fields" class="build-fields" data-keep-typed hx-swap-oob="true"' in changed
     assert 'value="users.settings"' in changed
     # Inputs left from the previous endpoint are not extra query arguments.
     moved = page(client, "/_routes/build?endpoint=about&user_id=7&_fields_for=users.user_profile", headers=HTMX)
