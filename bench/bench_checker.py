@@ -7,6 +7,8 @@ Compared with just parsing the same files (``ast.parse`` and the app's Jinja ``p
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import os
 import shutil
 import statistics
@@ -16,6 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 from flask import Flask
 
@@ -45,41 +48,55 @@ def parse_only(app: Flask, root: Path) -> None:
                 env.parse(text, name, path)
 
 
-def interleaved(first: object, second: object) -> tuple[float, float]:
-    """Medians of alternating runs, so that machine load hits both the same way."""
-    a: list[float] = []
-    b: list[float] = []
-    first()  # type: ignore[operator]
-    second()  # type: ignore[operator]
-    for _ in range(REPEAT):
-        for func, samples in ((first, a), (second, b)):
+class EngineTimer:
+    """Time spent inside ``diagnose_call`` while checking, and how often it was asked."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.asked = 0
+
+    @contextlib.contextmanager
+    def timing(self) -> Iterator[None]:
+        from flask_route_explorer import checker
+
+        original = checker.diagnosis.diagnose_call
+
+        def timed(*args: object, **kwargs: object) -> object:
             start = time.perf_counter()
-            func()  # type: ignore[operator]
-            samples.append(time.perf_counter() - start)
-    return statistics.median(a), statistics.median(b)
+            try:
+                return original(*args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.asked += 1
 
-
-def engine_share(app: Flask, root: Path) -> tuple[float, int]:
-    """Seconds of one check spent inside ``diagnose_call``, and how often it was asked."""
-    from flask_route_explorer import checker
-
-    original = checker.diagnosis.diagnose_call
-    spent = [0.0, 0]
-
-    def timed(*args: object, **kwargs: object) -> object:
-        start = time.perf_counter()
+        checker.diagnosis.diagnose_call = timed  # type: ignore[assignment]
         try:
-            return original(*args, **kwargs)  # type: ignore[arg-type]
+            yield
         finally:
-            spent[0] += time.perf_counter() - start
-            spent[1] += 1
+            checker.diagnosis.diagnose_call = original
 
-    checker.diagnosis.diagnose_call = timed  # type: ignore[assignment]
-    try:
-        check_report(app, [root])
-    finally:
-        checker.diagnosis.diagnose_call = original
-    return spent[0], int(spent[1])
+
+def interleaved(app: Flask, root: Path) -> list[tuple[float, float, EngineTimer]]:
+    """``(check, parse only, engine)`` per round, alternating so that machine load hits both alike.
+
+    Each side ends with ``gc.collect()``: it pays for the cyclic garbage it leaves (a failed build's
+    traceback holds its frames in a cycle), rather than the next run paying for it.
+    """
+    check_report(app, [root])
+    parse_only(app, root)
+    gc.collect()
+    rounds = []
+    for _ in range(REPEAT):
+        engine = EngineTimer()
+        start = time.perf_counter()
+        with engine.timing():
+            check_report(app, [root])
+        gc.collect()
+        middle = time.perf_counter()
+        parse_only(app, root)
+        gc.collect()
+        rounds.append((middle - start, time.perf_counter() - middle, engine))
+    return rounds
 
 
 def route_checker_python() -> tuple[str | None, str]:
@@ -132,19 +149,24 @@ def run() -> None:
         stats = write_tree(app, root)
         report = check_report(app, [root])
         codes = Counter(f.code for f in report.findings)
-        check_time, parse_time = interleaved(lambda: check_report(app, [root]), lambda: parse_only(app, root))
+        rounds = interleaved(app, root)
+        check_time = statistics.median(check for check, _, _ in rounds)
+        parse_time = statistics.median(parse for _, parse, _ in rounds)
+        engine = statistics.median(e.seconds for _, _, e in rounds)
+        own = statistics.median(check - parse - e.seconds for check, parse, e in rounds)
+        asked = rounds[0][2].asked
         print(
             f"Tree: {stats.templates:,} templates and {stats.modules:,} Python modules, {stats.calls:,} `url_for` calls "
             f"({stats.planted_mistakes} mutated into likely mistakes: an endpoint typo, a dropped variable, a word for "
             f"an int; {stats.dynamic} non-literal endpoints), against "
             f"`make_app(1400, 100)` ({len(list(app.url_map.iter_rules())):,} rules, {len(app.blueprints)} blueprints). "
-            f"Median of {REPEAT} runs, the check and the parse-only floor alternating.\n"
+            f"Median of {REPEAT} runs, the check and the parse-only floor alternating, each followed by "
+            "`gc.collect()` (counted in its time).\n"
         )
-        engine, asked = engine_share(app, root)
         rows = [
             ("`check_report(app, [tree])` (whole check)", ms(check_time), f"{check_time / parse_time:.2f}×"),
-            (f"  of which `diagnose_call` ({asked:,} distinct questions, one run)", ms(engine), ""),
-            ("  of which the checker's own work (whole − parse only − `diagnose_call`)", ms(max(0.0, check_time - parse_time - engine)), ""),
+            (f"  of which `diagnose_call` ({asked:,} distinct questions)", ms(engine), ""),
+            ("  of which the checker's own work (whole − parse only − `diagnose_call`, per round)", ms(own), ""),
             ("read + `ast.parse` + Jinja `env.parse` only", ms(parse_time), "1.00×"),
         ]
         python, status = route_checker_python()

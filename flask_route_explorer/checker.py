@@ -807,6 +807,12 @@ class _Checker:
         """
         for source, call in self._calls:
             self.check_call(source, call)
+        # Those cycles hold this checker too: drop what only the check needed, so that it is freed
+        # now instead of by the next full collection.
+        self._calls.clear()
+        self._template_calls.clear()
+        self._builds.clear()
+        self._failures.clear()
 
     # ---- checking one call
 
