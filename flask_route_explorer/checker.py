@@ -23,7 +23,7 @@ from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
-from . import diagnosis
+from . import callsite, diagnosis
 from .diagnosis import UNKNOWN, CallSite, Diagnosis
 from .inventory import get_inventory
 
@@ -250,6 +250,8 @@ class _Call:
     scheme: t.Any = None
     #: Character offsets of the endpoint text (inside its quotes) when it can be rewritten safely.
     span: tuple[int, int] | None = None
+    #: Where the call is in ``source``, when ``source`` holds other calls too.
+    site_span: tuple[int, int] | None = None
     #: Where a relative endpoint resolves: a frozenset of blueprints, or ``None`` if unknown.
     contexts: Contexts | None = None
 
@@ -746,15 +748,15 @@ class _Checker:
                 span = _jinja_span(source.text, offset, endpoint)
         # Only an ignore comment needs the call's last line (walking the call's nodes costs).
         last_line = max((n.lineno for n in node.find_all(nodes.Node)), default=line) if source.ignores else line
+        text, site_span = _template_site(source, *position) if position is not None else (source.line_text(line), None)
         return _Call(
             path=source.path,
             line=line,
             column=column,
             last_line=max(last_line, line),
             template=True,
-            # The whole lines of the tag, as the error page passes them: the fix keeps the tag around
-            # the call ({% set x = ... %}, a filter) as written.
-            source=_source_lines(source, *position) if position is not None else source.line_text(line),
+            source=text,
+            site_span=site_span,
             endpoint=endpoint,
             values=values,
             star_kwargs=node.dyn_args is not None or node.dyn_kwargs is not None,
@@ -914,10 +916,10 @@ class _Checker:
         key = (call.endpoint, tuple(sorted(call.values.items())), method, blueprint, external, scheme)
         if key in self._builds:
             return None
-        failure_key = (key, call.source, call.template)
+        failure_key = (key, call.source, call.site_span, call.template)
         if failure_key in self._failures:
             return self._failures[failure_key]
-        site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template)
+        site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template, span=call.site_span)
         result = diagnosis.diagnose_call(
             self.app, t.cast(str, call.endpoint), call.values,
             method=method, blueprint=blueprint, external=external, scheme=scheme, call=site,
@@ -1129,12 +1131,22 @@ def _jinja_span(text: str, offset: int, endpoint: str) -> tuple[int, int] | None
     return (start, end)
 
 
-def _source_lines(source: _SourceFile, start: int, end: int) -> str:
-    """The whole lines holding ``text[start:end]``: a template call's tag as written, for the fix."""
-    first = bisect.bisect_right(source.line_starts, start)
-    last = bisect.bisect_right(source.line_starts, max(start, end - 1))
+def _template_site(source: _SourceFile, call_start: int, tag_end: int) -> tuple[str, tuple[int, int] | None]:
+    """A template call's source for the engine: the whole lines of its tag, and where the call is in them.
+
+    The lines, as the error page passes them, let the fix keep the tag around the call as written
+    (``{% set x = ... %}``, a filter). The call's place is only needed, and only worked out, when
+    the lines hold another ``url_for`` the engine could take for it.
+    """
+    first = bisect.bisect_right(source.line_starts, call_start)
+    last = bisect.bisect_right(source.line_starts, max(call_start, tag_end - 1))
+    start = source.line_starts[first - 1]
     stop = source.line_starts[last] if last < len(source.line_starts) else len(source.text)
-    return source.text[source.line_starts[first - 1] : stop].rstrip("\r\n")
+    lines = source.text[start:stop].rstrip("\r\n")
+    if lines.count("url_for") < 2:
+        return lines, None
+    at = call_start - start
+    return lines, next(((c.start, c.end) for c in callsite.find_calls(lines) if c.start == at), None)
 
 
 # --------------------------------------------------------------------------- public API

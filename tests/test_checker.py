@@ -146,6 +146,8 @@ def test_template_fixes_keep_the_surrounding_tag(report: CheckReport) -> None:
     # A tag over several lines: the fix is the whole tag, its filter kept.
     assert _one(report, nested, 17).fix == "{{ url_for('shop.item', item_id=ITEM_ID) | upper }}"
     assert _one(report, "templates/base.html", 6).fix == "{{ url_for('index') }}"
+    # Two calls of one endpoint on a line: the fix is the failing one's.
+    assert _one(report, nested, 3).fix == "{{ url_for('shop.catalog', kind=KIND) }}"
 
 
 def test_a_passed_name_no_rule_has_while_one_is_missing_is_a_misspelling(report: CheckReport) -> None:
