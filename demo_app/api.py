@@ -18,7 +18,7 @@ def _as_json(user: User) -> dict[str, Any]:
 
 
 class UserAPI(MethodView):
-    """``GET/POST /api/users`` and ``GET/PUT/DELETE /api/users/<int:user_id>``."""
+    """Users as JSON: list and create at /api/users, read, replace and delete at /api/users/<id>."""
 
     def get(self, user_id: int | None = None) -> Response:
         if user_id is None:
