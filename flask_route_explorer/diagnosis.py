@@ -614,7 +614,14 @@ def _best_fit(app: Flask, routes: t.Sequence[Route], values: t.Mapping[str, t.An
     fits = [_fit_route(route, values, method) for route in routes]
     return min(
         fits,
-        key=lambda f: (not f.method_ok, len(f.missing) - len(f.renames) + len(f.invalid) + len(f.conflicts), len(f.missing)),
+        # On a tie, a value that clashes with a rule's defaults loses to a converter that rejects it:
+        # ``/archive/`` (defaults page=1) beside ``/archive/<int:page>`` means the caller aimed at the latter.
+        key=lambda f: (
+            not f.method_ok,
+            len(f.missing) - len(f.renames) + len(f.invalid) + len(f.conflicts),
+            len(f.missing),
+            len(f.conflicts),
+        ),
     )
 
 

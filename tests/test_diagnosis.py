@@ -660,3 +660,20 @@ def test_misspelled_relative_endpoint_says_what_it_resolved_to(app: Flask) -> No
     assert "it resolved to 'users.nothing_like_it'" in d.headline and not d.suggestions
     d = diagnose_call(app, ".user_profil", {"user_id": 1}, blueprint=None)
     assert d is not None and "it resolved to 'user_profil', since the request is not handled by a blueprint" in d.headline
+
+
+def test_value_rejected_beside_a_defaults_rule_is_an_invalid_value() -> None:
+    """``/archive/`` with defaults page=1 beside ``/archive/<int:page>``: 'abc' is a bad page, not 'other'."""
+    app = Flask(__name__)
+
+    @app.route("/archive/", defaults={"page": 1})
+    @app.route("/archive/<int:page>")
+    def archive(page: int) -> str:
+        return ""
+
+    with app.test_request_context():
+        with pytest.raises(ValueError) as caught:
+            url_for("archive", page="abc")
+    d = diagnose(caught.value, app)
+    assert d.kind == "invalid_value"
+    assert "/archive/<int:page>" in d.explanation
