@@ -78,11 +78,11 @@ class ParsedCall:
         return f"{self.func}({', '.join(parts)})"
 
 
-def _matching_paren(text: str, open_index: int) -> int | None:
-    """Index just after the bracket closing ``text[open_index]``, skipping strings."""
+def _outside_strings(text: str, start: int = 0) -> t.Iterator[tuple[int, str, int]]:
+    """Each character outside string literals, with the bracket depth once it is read."""
     depth = 0
     quote: str | None = None
-    i = open_index
+    i = start
     while i < len(text):
         char = text[i]
         if quote:
@@ -93,46 +93,32 @@ def _matching_paren(text: str, open_index: int) -> int | None:
                 quote = None
         elif char in "'\"":
             quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        else:
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            yield i, char, depth
         i += 1
+
+
+def _matching_paren(text: str, open_index: int) -> int | None:
+    """Index just after the bracket closing ``text[open_index]``, skipping strings."""
+    for i, char, depth in _outside_strings(text, open_index):
+        if depth == 0 and char in ")]}":
+            return i + 1
     return None
 
 
 def _split_arguments(inner: str) -> list[str]:
     """Split an argument list at its top-level commas."""
     parts: list[str] = []
-    depth = 0
-    quote: str | None = None
-    current: list[str] = []
-    i = 0
-    while i < len(inner):
-        char = inner[i]
-        if quote:
-            if char == "\\" and i + 1 < len(inner):
-                current.append(inner[i : i + 2])
-                i += 2
-                continue
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-            i += 1
-            continue
-        current.append(char)
-        i += 1
-    parts.append("".join(current).strip())
+    start = 0
+    for i, char, depth in _outside_strings(inner):
+        if char == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    parts.append(inner[start:].strip())
     return [p for p in parts if p]
 
 
