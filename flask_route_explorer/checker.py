@@ -24,7 +24,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
 from . import callsite, diagnosis
-from .diagnosis import UNKNOWN, CallSite, Diagnosis
+from .diagnosis import UNKNOWN, CallSite, Diagnosis, _names, resolve_endpoint
 from .inventory import get_inventory
 
 if t.TYPE_CHECKING:
@@ -840,7 +840,7 @@ class _Checker:
             blueprints = (None,)
         seen: set[tuple[str, str]] = set()
         for blueprint in blueprints:
-            resolved = _resolve(call.endpoint, blueprint)
+            resolved = resolve_endpoint(call.endpoint, blueprint)
             self.referenced.add(resolved)
             result = self._diagnose(call, blueprint)
             if result is None or (call.star_kwargs and result.kind in _KWARGS_HIDE):
@@ -855,8 +855,8 @@ class _Checker:
             if strays:
                 code = "RE005"
                 message += (
-                    f" It passes {_listed(strays)}, which {'is' if len(strays) == 1 else 'are'} no URL variable of "
-                    f"{resolved!r}: a misspelling of {_listed(result.missing)}?"
+                    f" It passes {_names(strays)}, which {'is' if len(strays) == 1 else 'are'} no URL variable of "
+                    f"{resolved!r}: a misspelling of {_names(result.missing)}?"
                 )
             if call.endpoint.startswith(".") and len(call.contexts or ()) > 1:
                 where = f"in blueprint {blueprint!r}" if blueprint else "outside blueprints"
@@ -959,22 +959,9 @@ class _Checker:
         return path if relative.startswith("..") else relative
 
 
-def _listed(names: t.Iterable[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    items = list(names)
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
-
-
 def code_for_kind(kind: str) -> str:
     """The finding code of a diagnosis kind; a kind without its own code is :data:`OTHER_CODE`, never dropped."""
     return KIND_CODES.get(kind, OTHER_CODE)
-
-
-def _resolve(endpoint: str, blueprint: str | None) -> str:
-    """The endpoint Flask builds for ``endpoint`` from inside ``blueprint`` (``None``: the app)."""
-    if not endpoint.startswith("."):
-        return endpoint
-    return f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
 
 
 def _replacement(result: Diagnosis, endpoint: str) -> str | None:

@@ -343,7 +343,7 @@ def _call_facts(
     call: CallSite | None,
 ) -> _Call:
     return _Call(
-        endpoint=_resolve(endpoint, blueprint),
+        endpoint=resolve_endpoint(endpoint, blueprint),
         written=endpoint,
         values={k: v for k, v in values.items() if k not in _OPTIONS},
         method=method,
@@ -415,8 +415,8 @@ def _error_endpoint(error: BaseException) -> str | None:
     return str(endpoint) if endpoint is not None else None
 
 
-def _resolve(endpoint: str, blueprint: str | None) -> str:
-    """What Flask makes of a relative ``.name`` inside a request of ``blueprint``."""
+def resolve_endpoint(endpoint: str, blueprint: str | None) -> str:
+    """What Flask makes of a relative ``.name`` inside a request of ``blueprint`` (outside any: the app)."""
     if not endpoint.startswith("."):
         return endpoint
     return f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
@@ -464,7 +464,7 @@ def _call_from_error(error: BaseException) -> _Call:
     facts.parsed = _parse(facts)
     if facts.parsed is not None and facts.parsed.endpoint_literal is not None:
         literal = facts.parsed.endpoint_literal
-        if _resolve(literal, facts.blueprint) == facts.endpoint or literal == facts.endpoint:
+        if resolve_endpoint(literal, facts.blueprint) == facts.endpoint or literal == facts.endpoint:
             facts.written = literal
     return facts
 
@@ -1125,4 +1125,5 @@ __all__ = [
     "explain",
     "fixed_source",
     "is_verifying",
+    "resolve_endpoint",
 ]

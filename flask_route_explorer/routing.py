@@ -32,7 +32,7 @@ from werkzeug.test import EnvironBuilder
 
 from . import _compat
 from . import diagnosis as diagnosis_engine
-from .diagnosis import Diagnosis
+from .diagnosis import Diagnosis, resolve_endpoint
 from .inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
 from .sources import ViewSource
 
@@ -976,13 +976,6 @@ def _build_input_problem(
 def _blank(value: str | None) -> str | None:
     value = value.strip() if isinstance(value, str) else value
     return value or None
-
-
-def resolve_endpoint(endpoint: str, blueprint: str | None) -> str:
-    """A relative ``.name`` resolved the way ``url_for`` does inside a request of ``blueprint``."""
-    if endpoint.startswith("."):
-        return f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
-    return endpoint
 
 
 def build(
