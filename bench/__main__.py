@@ -7,7 +7,6 @@ import os
 import platform
 import sys
 import time
-
 from importlib.metadata import version
 
 #: Each module has ``run() -> None`` that prints its own section.

@@ -17,8 +17,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from flask import Flask
 
@@ -105,10 +105,14 @@ def route_checker_python() -> tuple[str | None, str]:
     if python.exists():
         return str(python), "ok"
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(ROUTE_CHECKER_VENV)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "venv", str(ROUTE_CHECKER_VENV)], check=True, capture_output=True, timeout=300
+        )
         subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", ROUTE_CHECKER, "flask==3.1.3"],
-            check=True, capture_output=True, timeout=600,
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     except (subprocess.SubprocessError, OSError) as error:
         shutil.rmtree(ROUTE_CHECKER_VENV, ignore_errors=True)

@@ -16,18 +16,29 @@ from .corpus import Case, build_corpus
 from .synthetic import make_app, sample_values
 from .timing import median_seconds, ms, table
 
-
 #: Kinds where the endpoint name is wrong (the others name the right endpoint with wrong values).
-NAME_MISTAKES = frozenset({
-    "missing_blueprint_prefix", "wrong_blueprint_prefix", "unknown_endpoint", "relative_endpoint",
-    "view_name_not_endpoint", "url_not_endpoint",
-})
+NAME_MISTAKES = frozenset(
+    {
+        "missing_blueprint_prefix",
+        "wrong_blueprint_prefix",
+        "unknown_endpoint",
+        "relative_endpoint",
+        "view_name_not_endpoint",
+        "url_not_endpoint",
+    }
+)
 
 
 def _ours(apps: dict[str, Flask], case: Case) -> Diagnosis | None:
     return diagnose_call(
-        apps[case.app], case.endpoint, case.values, method=case.method, blueprint=case.blueprint,
-        external=case.external, scheme=case.scheme, call=case.call_site(),
+        apps[case.app],
+        case.endpoint,
+        case.values,
+        method=case.method,
+        blueprint=case.blueprint,
+        external=case.external,
+        scheme=case.scheme,
+        call=case.call_site(),
     )
 
 
@@ -94,22 +105,37 @@ def accuracy() -> None:
         f"Corpus: {len(cases)} faulty calls in 3 hand-built apps ({sum(len(get_inventory(a)) for a in apps.values())} rules), "
         f"{len(per_kind)} kinds; {len(no_target)} of them have no plausible target.\n"
     )
-    print(table(
-        ["measure", "flask-route-explorer", "Werkzeug `BuildError.suggested`"],
-        [
-            ["top-1 suggestion is the meant endpoint", _share(top1, n), _share(werkzeug_top1, n)],
-            ["top-1 when the endpoint name itself is wrong", _share(name_top1, name_cases), _share(name_werkzeug, name_cases)],
-            ["meant endpoint in top 3", _share(top3, n), "(one guess only)"],
-            ["fix builds the meant URL (`fix_url`)", _share(fixes, n), "(no fix)"],
-            ["diagnosis kind as labelled", _share(kinds_right, len(cases) - len(no_target)), "(no kinds)"],
-            ["no-target calls left without a suggestion", _share(ours_silent, len(no_target)), _share(werkzeug_silent, len(no_target))],
-        ],
-    ))
+    print(
+        table(
+            ["measure", "flask-route-explorer", "Werkzeug `BuildError.suggested`"],
+            [
+                ["top-1 suggestion is the meant endpoint", _share(top1, n), _share(werkzeug_top1, n)],
+                [
+                    "top-1 when the endpoint name itself is wrong",
+                    _share(name_top1, name_cases),
+                    _share(name_werkzeug, name_cases),
+                ],
+                ["meant endpoint in top 3", _share(top3, n), "(one guess only)"],
+                ["fix builds the meant URL (`fix_url`)", _share(fixes, n), "(no fix)"],
+                ["diagnosis kind as labelled", _share(kinds_right, len(cases) - len(no_target)), "(no kinds)"],
+                [
+                    "no-target calls left without a suggestion",
+                    _share(ours_silent, len(no_target)),
+                    _share(werkzeug_silent, len(no_target)),
+                ],
+            ],
+        )
+    )
     print()
-    print(table(
-        ["kind", "calls", "top-1 (ours)", "fix_url = meant URL", "top-1 (Werkzeug)", "kind right"],
-        [[k, r[0], _share(r[1], r[5]), _share(r[2], r[5]), _share(r[3], r[5]), _share(r[4], r[0])] for k, r in sorted(per_kind.items())],
-    ))
+    print(
+        table(
+            ["kind", "calls", "top-1 (ours)", "fix_url = meant URL", "top-1 (Werkzeug)", "kind right"],
+            [
+                [k, r[0], _share(r[1], r[5]), _share(r[2], r[5]), _share(r[3], r[5]), _share(r[4], r[0])]
+                for k, r in sorted(per_kind.items())
+            ],
+        )
+    )
     print()
 
 
@@ -149,20 +175,31 @@ def speed() -> None:
 
         def werkzeug() -> None:
             for error in errors:
-                str(BuildError(error.endpoint, error.values, error.method, error.adapter))  # fresh: ``suggested`` is cached
+                str(
+                    BuildError(error.endpoint, error.values, error.method, error.adapter)
+                )  # fresh: ``suggested`` is cached
 
         kinds = {diagnose(e, app).kind for e in errors}
         ours_s = median_seconds(ours, repeat=5) / len(errors)
         werkzeug_s = median_seconds(werkzeug, repeat=3) / len(errors)
-        rows.append([
-            f"{n_rules:,} rules / {n_blueprints} blueprints", len(errors), ms(ours_s), ms(werkzeug_s),
-            f"{werkzeug_s / ours_s:.0f}x", ms(index_cost), ", ".join(sorted(kinds)),
-        ])
+        rows.append(
+            [
+                f"{n_rules:,} rules / {n_blueprints} blueprints",
+                len(errors),
+                ms(ours_s),
+                ms(werkzeug_s),
+                f"{werkzeug_s / ours_s:.0f}x",
+                ms(index_cost),
+                ", ".join(sorted(kinds)),
+            ]
+        )
     print("### Diagnosis speed (median per error)\n")
-    print(table(
-        ["app", "errors", "`diagnose()`", "Werkzeug `str(error)`", "speed-up", "one-off index build", "kinds"],
-        rows,
-    ))
+    print(
+        table(
+            ["app", "errors", "`diagnose()`", "Werkzeug `str(error)`", "speed-up", "one-off index build", "kinds"],
+            rows,
+        )
+    )
     print(
         "\n`diagnose()` includes finding the call site, ranking candidates and building the fix for real "
         "in a test request context; the one-off index is built on the first diagnosis and reused until the URL map changes."

@@ -118,9 +118,18 @@ def run() -> None:
         "Flask's `flask routes` (same app, output captured)",
     )
     labels = list(columns)
-    print(table(["Measure (median)", *labels], [(row, *(columns[l][i] for l in labels)) for i, row in enumerate(rows)]))
-    print(f"\nInventory memory at {labels[-1].split(' /')[0]}: {inventory_mib:.1f} MiB "
-          f"({with_index_mib:.1f} MiB with the search keys), measured with tracemalloc.")
+    print(
+        table(
+            ["Measure (median)", *labels],
+            [(row, *(columns[label][i] for label in labels)) for i, row in enumerate(rows)],
+        )
+    )
+    print(
+        f"\nInventory memory at {labels[-1].split(' /')[0]}: {inventory_mib:.1f} MiB "
+        f"({with_index_mib:.1f} MiB with the search keys), measured with tracemalloc."
+    )
     print("\n" + "; ".join(notes) + " (not part of any figure above).")
-    print("\nThe `/_routes/` rows are what a developer waits for; the first request after a rule change also pays "
-          "for reading every view's source location (the inventory).")
+    print(
+        "\nThe `/_routes/` rows are what a developer waits for; the first request after a rule change also pays "
+        "for reading every view's source location (the inventory)."
+    )

@@ -72,7 +72,7 @@ def run() -> None:
     print("## url_for recorder (toolbar panel)\n")
     app = make_app(1400, 100)
     app.config.update(TESTING=True)
-    app.jinja_env  # created before install, as under ``flask run --debug``
+    _ = app.jinja_env  # created before install, as under ``flask run --debug``
     recorder.install(app)  # what mounting the explorer does
     calls = _calls(app)
     rows = []

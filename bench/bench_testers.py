@@ -144,9 +144,6 @@ def run() -> None:
     print(
         table(
             ("Answer", "Core function", "JSON API (test client)", "Within 20 ms"),
-            [
-                (name, ms(core), ms(api), "yes" if max(core, api) < BUDGET else "**no**")
-                for name, core, api in rows
-            ],
+            [(name, ms(core), ms(api), "yes" if max(core, api) < BUDGET else "**no**") for name, core, api in rows],
         )
     )

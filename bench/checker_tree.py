@@ -75,7 +75,12 @@ def write_tree(
     )
     for index in range(n_templates):
         count = template_calls // n_templates + (1 if index < template_calls % n_templates else 0)
-        lines = ['{% extends "layout/base.html" %}', f"{{% block title %}}Page {index}{{% endblock %}}", "{% block content %}", "<ul>"]
+        lines = [
+            '{% extends "layout/base.html" %}',
+            f"{{% block title %}}Page {index}{{% endblock %}}",
+            "{% block content %}",
+            "<ul>",
+        ]
         for _ in range(count):
             text, mistake, is_dynamic = _call(rng.choice(samples), rng, template=True)
             mistakes += mistake
@@ -90,7 +95,15 @@ def write_tree(
     (package / "__init__.py").write_text("", encoding="utf-8")
     for index in range(n_modules):
         count = module_calls // n_modules + (1 if index < module_calls % n_modules else 0)
-        lines = ['"""Generated."""', "", "from flask import redirect, url_for", "", "", f"def links_{index}(obj, target, params):", "    return ["]
+        lines = [
+            '"""Generated."""',
+            "",
+            "from flask import redirect, url_for",
+            "",
+            "",
+            f"def links_{index}(obj, target, params):",
+            "    return [",
+        ]
         for _ in range(count):
             text, mistake, is_dynamic = _call(rng.choice(samples), rng, template=False)
             mistakes += mistake

@@ -87,41 +87,56 @@ orders_bp = Blueprint("orders", __name__, url_prefix="/orders")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 shop_api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-_routes(catalog_bp, [
-    ("/", "product_list"),
-    ("/category/<slug:category_slug>", "category_detail"),
-    ("/product/<int:product_id>", "product_detail"),
-    ("/product/<int:product_id>/reviews", "product_reviews"),
-    ("/product/<int:product_id>/reviews/new", "write_review", ["GET", "POST"]),
-    ("/search", "search"),
-    ("/sort/<any(price,rating,newest):order_by>", "sorted_products"),
-])
-_routes(cart_bp, [
-    ("/", "view_cart"),
-    ("/add/<int:product_id>", "add_to_cart", ["POST"]),
-    ("/remove/<int:item_id>", "remove_item", ["POST"]),
-    ("/coupon", "apply_coupon", ["POST"]),
-])
-_routes(checkout_bp, [
-    ("/shipping", "shipping_address", ["GET", "POST"]),
-    ("/payment", "payment_method", ["GET", "POST"]),
-    ("/confirm/<uuid:order_uuid>", "confirm_order"),
-    ("/thank-you/<uuid:order_uuid>", "thank_you"),
-])
-_routes(orders_bp, [
-    ("/", "order_history"),
-    ("/<int:order_id>", "order_detail"),
-    ("/<int:order_id>/invoice.pdf", "order_invoice"),
-    ("/<int:order_id>/cancel", "cancel_order", ["POST"]),
-    ("/<int:order_id>/return/<int:line_id>", "return_item", ["GET", "POST"]),
-])
-_routes(account_bp, [
-    ("/", "dashboard"),
-    ("/profile", "edit_profile", ["GET", "POST"]),
-    ("/addresses", "address_book"),
-    ("/addresses/<int:address_id>/delete", "delete_address", ["POST"]),
-    ("/wishlist", "wishlist"),
-])
+_routes(
+    catalog_bp,
+    [
+        ("/", "product_list"),
+        ("/category/<slug:category_slug>", "category_detail"),
+        ("/product/<int:product_id>", "product_detail"),
+        ("/product/<int:product_id>/reviews", "product_reviews"),
+        ("/product/<int:product_id>/reviews/new", "write_review", ["GET", "POST"]),
+        ("/search", "search"),
+        ("/sort/<any(price,rating,newest):order_by>", "sorted_products"),
+    ],
+)
+_routes(
+    cart_bp,
+    [
+        ("/", "view_cart"),
+        ("/add/<int:product_id>", "add_to_cart", ["POST"]),
+        ("/remove/<int:item_id>", "remove_item", ["POST"]),
+        ("/coupon", "apply_coupon", ["POST"]),
+    ],
+)
+_routes(
+    checkout_bp,
+    [
+        ("/shipping", "shipping_address", ["GET", "POST"]),
+        ("/payment", "payment_method", ["GET", "POST"]),
+        ("/confirm/<uuid:order_uuid>", "confirm_order"),
+        ("/thank-you/<uuid:order_uuid>", "thank_you"),
+    ],
+)
+_routes(
+    orders_bp,
+    [
+        ("/", "order_history"),
+        ("/<int:order_id>", "order_detail"),
+        ("/<int:order_id>/invoice.pdf", "order_invoice"),
+        ("/<int:order_id>/cancel", "cancel_order", ["POST"]),
+        ("/<int:order_id>/return/<int:line_id>", "return_item", ["GET", "POST"]),
+    ],
+)
+_routes(
+    account_bp,
+    [
+        ("/", "dashboard"),
+        ("/profile", "edit_profile", ["GET", "POST"]),
+        ("/addresses", "address_book"),
+        ("/addresses/<int:address_id>/delete", "delete_address", ["POST"]),
+        ("/wishlist", "wishlist"),
+    ],
+)
 
 
 class ProductAPI(MethodView):
@@ -161,33 +176,45 @@ media_bp = Blueprint("media", __name__, url_prefix="/media")
 editor_bp = Blueprint("editor", __name__, url_prefix="/editor")
 revisions_bp = Blueprint("revisions", __name__, url_prefix="/revisions")
 
-_routes(blog_bp, [
-    ("/", "post_index"),
-    ("/page/<int:page>", "post_index_page"),
-    ("/<int:year>/<int(fixed_digits=2):month>/<slug:post_slug>", "post_detail"),
-    ("/tag/<slug:tag>", "posts_by_tag"),
-    ("/author/<username>", "author_posts"),
-    ("/feed.<any(rss,atom):fmt>", "feed"),
-    ("/<int:post_id>/comments", "post_comments", ["GET", "POST"]),
-])
-_routes(media_bp, [
-    ("/", "library"),
-    ("/upload", "upload", ["POST"]),
-    ("/<uuid:asset_id>", "asset_detail"),
-    ("/<uuid:asset_id>/thumb/<int(min=16,max=1024):size>", "thumbnail"),
-])
-_routes(editor_bp, [
-    ("/", "editor_home"),
-    ("/pages/<int:page_id>", "edit_page", ["GET", "POST"]),
-    ("/posts/<int:post_id>", "edit_post", ["GET", "POST"]),
-    ("/posts/<int:post_id>/publish", "publish_post", ["POST"]),
-])
-_routes(revisions_bp, [
-    ("/<int:page_id>", "revision_list"),
-    ("/<int:page_id>/<int:revision>", "revision_detail"),
-    ("/<int:page_id>/<int:revision>/diff", "revision_diff"),
-    ("/<int:page_id>/<int:revision>/restore", "restore_revision", ["POST"]),
-])
+_routes(
+    blog_bp,
+    [
+        ("/", "post_index"),
+        ("/page/<int:page>", "post_index_page"),
+        ("/<int:year>/<int(fixed_digits=2):month>/<slug:post_slug>", "post_detail"),
+        ("/tag/<slug:tag>", "posts_by_tag"),
+        ("/author/<username>", "author_posts"),
+        ("/feed.<any(rss,atom):fmt>", "feed"),
+        ("/<int:post_id>/comments", "post_comments", ["GET", "POST"]),
+    ],
+)
+_routes(
+    media_bp,
+    [
+        ("/", "library"),
+        ("/upload", "upload", ["POST"]),
+        ("/<uuid:asset_id>", "asset_detail"),
+        ("/<uuid:asset_id>/thumb/<int(min=16,max=1024):size>", "thumbnail"),
+    ],
+)
+_routes(
+    editor_bp,
+    [
+        ("/", "editor_home"),
+        ("/pages/<int:page_id>", "edit_page", ["GET", "POST"]),
+        ("/posts/<int:post_id>", "edit_post", ["GET", "POST"]),
+        ("/posts/<int:post_id>/publish", "publish_post", ["POST"]),
+    ],
+)
+_routes(
+    revisions_bp,
+    [
+        ("/<int:page_id>", "revision_list"),
+        ("/<int:page_id>/<int:revision>", "revision_detail"),
+        ("/<int:page_id>/<int:revision>/diff", "revision_diff"),
+        ("/<int:page_id>/<int:revision>/restore", "restore_revision", ["POST"]),
+    ],
+)
 editor_bp.register_blueprint(revisions_bp)
 pages_bp.add_url_rule("/", endpoint="home", view_func=_view("index"))
 pages_bp.add_url_rule("/<path:page_path>", endpoint="page", view_func=_view("render_page"))
@@ -215,20 +242,29 @@ settings_bp = Blueprint("settings", __name__, url_prefix="/settings")
 billing_bp = Blueprint("billing", __name__, url_prefix="/billing")
 
 _routes(admin_bp, [("/", "index"), ("/search", "global_search")])
-_routes(reports_bp, [
-    ("/", "report_index"),
-    ("/revenue/<any(daily,weekly,monthly):period>", "revenue"),
-    ("/signups/<int:year>", "signups"),
-    ("/export/<any(csv,xlsx):export_format>", "export", ["POST"]),
-])
-_routes(staff_bp, [
-    ("/", "staff_list"),
-    ("/<int:staff_id>", "staff_detail"),
-    ("/<int:staff_id>/roles", "staff_roles", ["GET", "POST"]),
-    ("/<int:staff_id>/deactivate", "deactivate", ["POST"]),
-    ("/invite", "invite", ["GET", "POST"]),
-])
-_routes(settings_bp, [("/", "general"), ("/mail", "mail_settings", ["GET", "POST"]), ("/tokens/<uuid:token_id>", "token_detail")])
+_routes(
+    reports_bp,
+    [
+        ("/", "report_index"),
+        ("/revenue/<any(daily,weekly,monthly):period>", "revenue"),
+        ("/signups/<int:year>", "signups"),
+        ("/export/<any(csv,xlsx):export_format>", "export", ["POST"]),
+    ],
+)
+_routes(
+    staff_bp,
+    [
+        ("/", "staff_list"),
+        ("/<int:staff_id>", "staff_detail"),
+        ("/<int:staff_id>/roles", "staff_roles", ["GET", "POST"]),
+        ("/<int:staff_id>/deactivate", "deactivate", ["POST"]),
+        ("/invite", "invite", ["GET", "POST"]),
+    ],
+)
+_routes(
+    settings_bp,
+    [("/", "general"), ("/mail", "mail_settings", ["GET", "POST"]), ("/tokens/<uuid:token_id>", "token_detail")],
+)
 _routes(billing_bp, [("/", "plans"), ("/invoice/<int:invoice_id>", "invoice")])
 admin_bp.register_blueprint(reports_bp)
 admin_bp.register_blueprint(staff_bp)
@@ -299,10 +335,19 @@ SAMPLES: dict[str, tuple[str, t.Any]] = {
 
 #: The variable names of each blueprint as written in its module.
 BLUEPRINT_VARIABLES = {
-    "catalog": "catalog_bp", "cart": "cart_bp", "checkout": "checkout_bp", "orders": "orders_bp",
-    "account": "account_bp", "blog": "blog_bp", "media": "media_bp", "editor": "editor_bp",
-    "admin": "admin_bp", "editor.revisions": "revisions_bp", "admin.reports": "reports_bp",
-    "admin.staff": "staff_bp", "admin.settings": "settings_bp",
+    "catalog": "catalog_bp",
+    "cart": "cart_bp",
+    "checkout": "checkout_bp",
+    "orders": "orders_bp",
+    "account": "account_bp",
+    "blog": "blog_bp",
+    "media": "media_bp",
+    "editor": "editor_bp",
+    "admin": "admin_bp",
+    "editor.revisions": "revisions_bp",
+    "admin.reports": "reports_bp",
+    "admin.staff": "staff_bp",
+    "admin.settings": "settings_bp",
 }
 
 
@@ -349,10 +394,22 @@ def build_corpus() -> tuple[dict[str, Flask], list[Case]]:
         Case("backoffice", "blueprint_not_registered", "billing.plans"),
         Case("backoffice", "view_name_not_endpoint", "audit_log", {"entry_id": SAMPLES["entry_id"]}, meant="decorated"),
         Case("shop", "view_name_not_endpoint", "ProductAPI", meant="api.products"),
-        Case("shop", "view_name_not_endpoint", "api.ProductAPI", {"product_id": SAMPLES["product_id"]}, meant="api.products"),
+        Case(
+            "shop",
+            "view_name_not_endpoint",
+            "api.ProductAPI",
+            {"product_id": SAMPLES["product_id"]},
+            meant="api.products",
+        ),
         Case("shop", "view_name_not_endpoint", "OrderAPI", {"order_id": SAMPLES["order_id"]}, meant="api.order"),
         Case("shop", "view_name_not_endpoint", "show_help_topic", {"topic": SAMPLES["topic"]}, meant="help_page"),
-        Case("cms", "view_name_not_endpoint", "pages.render_page", {"page_path": SAMPLES["page_path"]}, meant="pages.page"),
+        Case(
+            "cms",
+            "view_name_not_endpoint",
+            "pages.render_page",
+            {"page_path": SAMPLES["page_path"]},
+            meant="pages.page",
+        ),
         Case("cms", "view_name_not_endpoint", "pages.index", meant="pages.home"),
         Case("cms", "view_name_not_endpoint", "login_view", meant="login"),
         Case("backoffice", "view_name_not_endpoint", "health_check", meant="health"),
@@ -395,7 +452,16 @@ def _cases_for(app_name: str, app: Flask) -> list[Case]:
             extra.setdefault("method", method)
             meant_url = _url(app, endpoint, correct, extra.get("scheme"))
             cases.append(
-                Case(app_name, kind, written, args if call_args is None else call_args, meant=endpoint, meant_url=meant_url, names=names, **extra)
+                Case(
+                    app_name,
+                    kind,
+                    written,
+                    args if call_args is None else call_args,
+                    meant=endpoint,
+                    meant_url=meant_url,
+                    names=names,
+                    **extra,
+                )
             )
 
         if prefix:

@@ -34,9 +34,7 @@ def blog_index(page: int) -> str:
     if page > pages:
         abort(404)
     start = (page - 1) * POSTS_PER_PAGE
-    return render_template(
-        "blog/index.html", posts=POSTS[start : start + POSTS_PER_PAGE], page=page, pages=pages
-    )
+    return render_template("blog/index.html", posts=POSTS[start : start + POSTS_PER_PAGE], page=page, pages=pages)
 
 
 def blog_post(slug: str) -> str:

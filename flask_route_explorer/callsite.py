@@ -70,7 +70,9 @@ class ParsedCall:
         expr = (self.endpoint_expr or "").lstrip("rbuRBU")
         return '"' if expr.startswith('"') else "'"
 
-    def render(self, endpoint_expr: str, keywords: t.Iterable[tuple[str, str]], star_kwargs: t.Iterable[str] = ()) -> str:
+    def render(
+        self, endpoint_expr: str, keywords: t.Iterable[tuple[str, str]], star_kwargs: t.Iterable[str] = ()
+    ) -> str:
         """The call text for other arguments, in the same style."""
         parts = [endpoint_expr] if endpoint_expr else []
         parts += [f"{name}={expr}" for name, expr in keywords]
@@ -170,7 +172,9 @@ def find_calls(text: str) -> list[ParsedCall]:
     return calls
 
 
-def find_call(text: str | None, endpoints: t.Collection[str] = (), keywords: t.Collection[str] | None = None) -> ParsedCall | None:
+def find_call(
+    text: str | None, endpoints: t.Collection[str] = (), keywords: t.Collection[str] | None = None
+) -> ParsedCall | None:
     """The call in ``text`` that most likely failed: the one whose endpoint literal is one of ``endpoints``.
 
     With several calls on a line, the endpoint decides; then the keyword names; then the first call.
@@ -377,7 +381,9 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
     frame = _caller(url_for)
     if frame is None:
         return None
-    lineno, lasti = next(((line, last) for f, line, last in _entries(tb) if f is frame), (frame.f_lineno, frame.f_lasti))
+    lineno, lasti = next(
+        ((line, last) for f, line, last in _entries(tb) if f is frame), (frame.f_lineno, frame.f_lasti)
+    )
     template = _compat.frame_template(frame.f_globals)
     if template is not None:
         try:

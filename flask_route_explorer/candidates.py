@@ -190,7 +190,11 @@ def _fit_bonus(routes: t.Sequence[Route], values: t.Collection[str], method: str
     for route in routes:
         arguments = set(route.argument_names)
         given = set(values)
-        covered = 1.0 if not route.required_arguments else len(given & set(route.required_arguments)) / len(route.required_arguments)
+        covered = (
+            1.0
+            if not route.required_arguments
+            else len(given & set(route.required_arguments)) / len(route.required_arguments)
+        )
         extra = 1.0 if given <= arguments else 0.0
         allowed = 1.0 if method is None or route.allows(method) else 0.0
         best = max(best, 0.015 * covered + 0.005 * extra + 0.01 * allowed)
@@ -277,7 +281,12 @@ def find_candidates(
                 for registered in index.registered_names(found_bp.blueprint):
                     target = f"{registered}.{short}"
                     if target in index.inventory.by_endpoint:
-                        add(target, 0.96, f"'{prefix}' is the variable; the blueprint is named '{registered}'", "wrong_blueprint_prefix")
+                        add(
+                            target,
+                            0.96,
+                            f"'{prefix}' is the variable; the blueprint is named '{registered}'",
+                            "wrong_blueprint_prefix",
+                        )
 
     for target in index.by_short.get(short, ()):
         if target == endpoint:
@@ -293,7 +302,9 @@ def find_candidates(
     for name in dict.fromkeys((endpoint, short)):
         for target, how in index.by_view_name.get(name, ()):
             same_blueprint = not prefix or _prefix(target) == prefix
-            add(target, 0.95 if same_blueprint else 0.92, f"{how} is registered as '{target}'", "view_name_not_endpoint")
+            add(
+                target, 0.95 if same_blueprint else 0.92, f"{how} is registered as '{target}'", "view_name_not_endpoint"
+            )
 
     for target in index.by_normalised_short.get(_normalise(short), ()):
         if target not in found and _short(target) != short:
@@ -303,7 +314,9 @@ def find_candidates(
     return _ranked(index, found, values, method)
 
 
-def _ranked(index: Index, found: dict[str, Candidate], values: t.Collection[str], method: str | None) -> list[Candidate]:
+def _ranked(
+    index: Index, found: dict[str, Candidate], values: t.Collection[str], method: str | None
+) -> list[Candidate]:
     """Best first; the arguments and method of the call break ties between equally named candidates.
 
     Only the leading few get the (slower) fit bonus: a short name like ``edit`` can live in hundreds
@@ -311,7 +324,13 @@ def _ranked(index: Index, found: dict[str, Candidate], values: t.Collection[str]
     """
     leading = sorted(found.values(), key=lambda c: -c.score)[: LIMIT * 4]
     scored = [
-        Candidate(c.endpoint, round(min(1.0, c.score + _fit_bonus(index.inventory.routes_for(c.endpoint), values, method)), 3), c.reason, c.cause, c.values)
+        Candidate(
+            c.endpoint,
+            round(min(1.0, c.score + _fit_bonus(index.inventory.routes_for(c.endpoint), values, method)), 3),
+            c.reason,
+            c.cause,
+            c.values,
+        )
         for c in leading
     ]
     return sorted(scored, key=lambda c: -c.score)[:LIMIT]
@@ -327,12 +346,16 @@ def _cause_for(prefix: str, target: str) -> str:
 def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate], add: t.Callable[..., None]) -> None:
     """Typos: the full dotted name, then the short name alone (a typo plus a missing prefix)."""
     scores: dict[str, float] = {}
-    for target, score, _ in process.extract(endpoint, index.endpoints, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=FULL_CUTOFF):
+    for target, score, _ in process.extract(
+        endpoint, index.endpoints, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=FULL_CUTOFF
+    ):
         scores[target] = score
     short = _normalise(_short(endpoint))
     prefix = _prefix(endpoint)
     if len(short) >= 3:
-        for name, score, _ in process.extract(short, index.shorts, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=SHORT_CUTOFF):
+        for name, score, _ in process.extract(
+            short, index.shorts, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=SHORT_CUTOFF
+        ):
             for target in index.by_normalised_short[name]:
                 penalty = 0.0 if not prefix or _prefix(target) == prefix else 4.0
                 scores[target] = max(scores.get(target, 0.0), score - penalty)

@@ -97,7 +97,7 @@ _ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"}
 _RENDER_FUNCTIONS = frozenset({"render_template", "stream_template"})
 
 #: A relative endpoint's resolution: the blueprints it is checked against (``None`` = the app itself).
-Contexts = t.FrozenSet["str | None"]
+Contexts = frozenset["str | None"]
 
 
 # --------------------------------------------------------------------------- results
@@ -168,9 +168,14 @@ class Findings(list):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         if not self:
             return "Findings([])"
+
         def text(shown: list[str]) -> str:
             rest = len(self) - len(shown)
-            return f"Findings({len(self)}): " + "; ".join(shown) + (f"; +{rest} more, findings.report() lists all" if rest else "")
+            return (
+                f"Findings({len(self)}): "
+                + "; ".join(shown)
+                + (f"; +{rest} more, findings.report() lists all" if rest else "")
+            )
 
         shown: list[str] = []
         for finding in self:
@@ -501,8 +506,6 @@ def _literal(node: ast.expr) -> t.Any:
     return UNKNOWN
 
 
-
-
 # --------------------------------------------------------------------------- the checker
 
 
@@ -636,7 +639,9 @@ class _Checker:
         found: set[str | None] = set()
         for decorator in decorators:
             func = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if not (isinstance(func, ast.Attribute) and func.attr in _ROUTE_DECORATORS and isinstance(func.value, ast.Name)):
+            if not (
+                isinstance(func, ast.Attribute) and func.attr in _ROUTE_DECORATORS and isinstance(func.value, ast.Name)
+            ):
                 continue
             owner = func.value.id
             if owner in module.blueprints:
@@ -708,7 +713,9 @@ class _Checker:
                 if isinstance(template, nodes.Const) and isinstance(template.value, str):
                     refs.add(template.value)
                 elif isinstance(template, (nodes.List, nodes.Tuple)):
-                    refs.update(i.value for i in template.items if isinstance(i, nodes.Const) and isinstance(i.value, str))
+                    refs.update(
+                        i.value for i in template.items if isinstance(i, nodes.Const) and isinstance(i.value, str)
+                    )
         per_line: dict[int, int] = {}
         code_columns: dict[int, list[int]] | None = None
         for node in calls:
@@ -827,13 +834,22 @@ class _Checker:
         if call.endpoint.startswith("."):
             if call.contexts is None:
                 where = "rendering view" if call.template else "enclosing view"
-                self._add(source, call, lines, Finding(
-                    file=self.display(call.path), line=call.line, column=call.column, code="RE002",
-                    kind="relative_endpoint", endpoint=call.endpoint,
-                    message=f"Could not resolve the relative endpoint {call.endpoint!r}: no {where} of a blueprint "
-                    "or the app was found. Write the full endpoint name.",
-                    path=call.path,
-                ))
+                self._add(
+                    source,
+                    call,
+                    lines,
+                    Finding(
+                        file=self.display(call.path),
+                        line=call.line,
+                        column=call.column,
+                        code="RE002",
+                        kind="relative_endpoint",
+                        endpoint=call.endpoint,
+                        message=f"Could not resolve the relative endpoint {call.endpoint!r}: no {where} of a blueprint "
+                        "or the app was found. Write the full endpoint name.",
+                        path=call.path,
+                    ),
+                )
                 return
             blueprints: t.Iterable[str | None] = sorted(call.contexts, key=lambda b: b or "")
         else:
@@ -848,7 +864,9 @@ class _Checker:
             code = self._code(result, resolved)
             if code is None:
                 self.report.calls -= 1
-                self._unverifiable(call, f"{result.headline} The hook may need request state that a static check does not have.")
+                self._unverifiable(
+                    call, f"{result.headline} The hook may need request state that a static check does not have."
+                )
                 return
             message = result.explanation
             strays = self._strays(call, result, resolved)
@@ -866,11 +884,25 @@ class _Checker:
             seen.add((code, message))
             best = result.suggestions[0].endpoint if result.suggestions else None
             replacement = _replacement(result, call.endpoint) if call.span else None
-            self._add(source, call, lines, Finding(
-                file=self.display(call.path), line=call.line, column=call.column, code=code, kind=result.kind,
-                endpoint=call.endpoint, message=message, suggestion=best, fix=result.fix,
-                replacement=replacement, span=call.span, path=call.path,
-            ))
+            self._add(
+                source,
+                call,
+                lines,
+                Finding(
+                    file=self.display(call.path),
+                    line=call.line,
+                    column=call.column,
+                    code=code,
+                    kind=result.kind,
+                    endpoint=call.endpoint,
+                    message=message,
+                    suggestion=best,
+                    fix=result.fix,
+                    replacement=replacement,
+                    span=call.span,
+                    path=call.path,
+                ),
+            )
 
     def _code(self, result: Diagnosis, resolved: str) -> str | None:
         """The finding code of the engine's answer; ``None`` when only a url_defaults hook failed.
@@ -921,8 +953,14 @@ class _Checker:
             return self._failures[failure_key]
         site = CallSite(file=call.path, line=call.line, source=call.source, template=call.template, span=call.site_span)
         result = diagnosis.diagnose_call(
-            self.app, t.cast(str, call.endpoint), call.values,
-            method=method, blueprint=blueprint, external=external, scheme=scheme, call=site,
+            self.app,
+            t.cast(str, call.endpoint),
+            call.values,
+            method=method,
+            blueprint=blueprint,
+            external=external,
+            scheme=scheme,
+            call=site,
         )
         if result is None:
             self._builds.add(key)
@@ -947,11 +985,18 @@ class _Checker:
             real = os.path.realpath(view.file)
             if not any(real == r or real.startswith(r + os.sep) for r in roots):
                 continue
-            self.report.findings.append(Finding(
-                file=self.display(view.file), line=view.line or 1, column=1, code="RE009", kind=None,
-                endpoint=endpoint, message=f"Endpoint {endpoint!r} ({route.rule}) is never referenced by a literal url_for call.",
-                path=view.file,
-            ))
+            self.report.findings.append(
+                Finding(
+                    file=self.display(view.file),
+                    line=view.line or 1,
+                    column=1,
+                    code="RE009",
+                    kind=None,
+                    endpoint=endpoint,
+                    message=f"Endpoint {endpoint!r} ({route.rule}) is never referenced by a literal url_for call.",
+                    path=view.file,
+                )
+            )
 
     def display(self, path: str) -> str:
         """A path relative to the working directory when under it, for readable output."""
@@ -1035,6 +1080,8 @@ def _segment(source: _SourceFile, node: ast.Call) -> str:
 
 
 _JINJA_URL_FOR = re.compile(r"\burl_for\s*\(")
+
+
 class _JinjaScan(Parser):
     """Jinja's own parser, noting ``url_for`` calls and template references as it builds them.
 

@@ -358,7 +358,15 @@ def _call_facts(
 def _build_failure(app: Flask, facts: _Call) -> Exception | None:
     """What building the call raises, or ``None`` when it builds."""
     try:
-        _build(app, facts.endpoint, _sampled(_inventory(app, facts), facts.endpoint, facts.values), facts.method, facts.external, facts.scheme, None)
+        _build(
+            app,
+            facts.endpoint,
+            _sampled(_inventory(app, facts), facts.endpoint, facts.values),
+            facts.method,
+            facts.external,
+            facts.scheme,
+            None,
+        )
     except Exception as error:
         return error
     return None
@@ -502,7 +510,11 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
     candidates = find_candidates(
         app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method, inventory=inventory
     )
-    unregistered = None if (candidates and candidates[0].cause == "url_not_endpoint") else unregistered_blueprint(app, facts.endpoint)
+    unregistered = (
+        None
+        if (candidates and candidates[0].cause == "url_not_endpoint")
+        else unregistered_blueprint(app, facts.endpoint)
+    )
     suggestions = tuple(_suggestion(app, c, facts) for c in candidates)
     if not candidates:
         if unregistered is not None:
@@ -521,7 +533,9 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
     kind = top.cause
     if facts.written and facts.written.startswith(".") and kind != "relative_endpoint" and kind != "unknown_endpoint":
         kind = "relative_endpoint"
-    explanation = _endpoint_sentence(kind, facts, top, fit) + _values_sentence(fit, fix.placeholders, top.values is not None)
+    explanation = _endpoint_sentence(kind, facts, top, fit) + _values_sentence(
+        fit, fix.placeholders, top.values is not None
+    )
     return Diagnosis(
         kind,
         facts.shown,
@@ -537,7 +551,9 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
 def _suggestion(app: Flask, candidate: Candidate, facts: _Call) -> Suggestion:
     """The candidate with the rule the call would build (an endpoint can have several rules)."""
     routes = _inventory(app, facts).routes_for(candidate.endpoint)
-    rule = _best_fit(app, routes, {**facts.values, **(candidate.values or {})}, facts.method).route.rule if routes else ""
+    rule = (
+        _best_fit(app, routes, {**facts.values, **(candidate.values or {})}, facts.method).route.rule if routes else ""
+    )
     return Suggestion(candidate.endpoint, rule, candidate.score, candidate.reason)
 
 
@@ -643,8 +659,18 @@ def _diagnose_values(app: Flask, facts: _Call, routes: t.Sequence[Route]) -> Dia
             f"None values, so '{endpoint}' ({rule}) is missing {'it' if len(fit.none_values) == 1 else 'them'}."
             + (f" {shown} is None here." if shown else "")
         )
-        return Diagnosis("none_parameter", facts.shown, explanation, (same,), missing=tuple(fit.none_values), call=facts.site)
-    kind = "wrong_parameter_name" if fit.renames else "missing_parameters" if fit.missing else "invalid_value" if fit.invalid else "other"
+        return Diagnosis(
+            "none_parameter", facts.shown, explanation, (same,), missing=tuple(fit.none_values), call=facts.site
+        )
+    kind = (
+        "wrong_parameter_name"
+        if fit.renames
+        else "missing_parameters"
+        if fit.missing
+        else "invalid_value"
+        if fit.invalid
+        else "other"
+    )
     fix = _make_fix(app, facts, endpoint, fit)
     if kind == "wrong_parameter_name":
         renamed = ", ".join(f"{old} to {new}" for old, new in fit.renames.items())
@@ -683,7 +709,9 @@ def _method_not_allowed(app: Flask, facts: _Call, routes: t.Sequence[Route], fit
     allowed = sorted({m for r in routes for m in (r.visible_methods or ())})
     inventory = _inventory(app, facts)
     siblings = [
-        r for r in inventory.routes if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
+        r
+        for r in inventory.routes
+        if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
     ]
     suggestions = [Suggestion(r.endpoint, r.rule, 0.97, f"same URL, allows {method}") for r in siblings]
     suggestions.append(Suggestion(facts.endpoint, fit.route.rule, 0.9, f"allows {', '.join(allowed)}"))
@@ -696,8 +724,12 @@ def _method_not_allowed(app: Flask, facts: _Call, routes: t.Sequence[Route], fit
     else:
         fix = _make_fix(app, facts, facts.endpoint, fit, method=allowed[0] if allowed else None)
     return Diagnosis(
-        "method_not_allowed", facts.shown, explanation + _placeholder_sentence(fix.placeholders), tuple(suggestions[:5]),
-        call=facts.site, **fix.fields(),
+        "method_not_allowed",
+        facts.shown,
+        explanation + _placeholder_sentence(fix.placeholders),
+        tuple(suggestions[:5]),
+        call=facts.site,
+        **fix.fields(),
     )
 
 
@@ -754,11 +786,15 @@ def _endpoint_sentence(kind: str, facts: _Call, top: Candidate, fit: _Fit) -> st
 
 
 def _no_endpoint(facts: _Call) -> str:
-    """"There is no endpoint ...", saying what a relative name resolved to: that is the name that was looked up."""
+    """ "There is no endpoint ...", saying what a relative name resolved to: that is the name that was looked up."""
     shown = facts.shown
     if not shown.startswith(".") or facts.endpoint == shown:
         return f"There is no endpoint '{shown}'"
-    where = f"the request is handled by blueprint '{facts.blueprint}'" if facts.blueprint else "the request is not handled by a blueprint"
+    where = (
+        f"the request is handled by blueprint '{facts.blueprint}'"
+        if facts.blueprint
+        else "the request is not handled by a blueprint"
+    )
     return f"There is no endpoint '{shown}': it resolved to '{facts.endpoint}', since {where}"
 
 
@@ -773,7 +809,9 @@ def _values_sentence(fit: _Fit, placeholders: t.Sequence[str], from_url: bool) -
         return ""
     parts = []
     if fit.renames:
-        parts.append(f" It names the variable{'s' if len(fit.renames) > 1 else ''} {_names(fit.renames.values())}, not {_names(fit.renames)}.")
+        parts.append(
+            f" It names the variable{'s' if len(fit.renames) > 1 else ''} {_names(fit.renames.values())}, not {_names(fit.renames)}."
+        )
     needed = [m for m in fit.missing if m not in fit.renames.values()]
     if needed:
         parts.append(f" It also needs {_names(needed)}.")
@@ -800,12 +838,16 @@ def _no_request_context(app: Flask, facts: _Call) -> Diagnosis:
         "url_for was called outside a request, and without SERVER_NAME Flask cannot build the URL. "
         "Build it inside app.test_request_context(), or set SERVER_NAME (and PREFERRED_URL_SCHEME)."
     )
-    inner_facts = _call_facts(app, facts.shown, facts.values, facts.method, None, facts.external, facts.scheme, facts.site)
+    inner_facts = _call_facts(
+        app, facts.shown, facts.values, facts.method, None, facts.external, facts.scheme, facts.site
+    )
     failure = _build_failure(app, inner_facts)
     inner = _explain_failure(app, failure, inner_facts) if failure is not None else None
     if inner is not None:
         explanation += f" The call would still fail in a request: {inner.headline}"
-        return dataclasses.replace(inner, kind="no_request_context", endpoint=facts.shown, explanation=explanation, call=facts.site)
+        return dataclasses.replace(
+            inner, kind="no_request_context", endpoint=facts.shown, explanation=explanation, call=facts.site
+        )
     return Diagnosis("no_request_context", facts.shown, explanation, call=facts.site)
 
 
@@ -838,7 +880,9 @@ def _url_defaults_hook(app: Flask, facts: _Call, error: BaseException, hook: tup
     if inner is None:
         return Diagnosis("url_defaults_hook", facts.shown, explanation, call=facts.site)
     explanation += f" {inner.explanation}"
-    return dataclasses.replace(inner, kind="url_defaults_hook", endpoint=facts.shown, explanation=explanation, call=facts.site)
+    return dataclasses.replace(
+        inner, kind="url_defaults_hook", endpoint=facts.shown, explanation=explanation, call=facts.site
+    )
 
 
 # --- The corrected call --------------------------------------------------------------------
@@ -952,13 +996,23 @@ def _sampled(inventory: Inventory, endpoint: str, values: t.Mapping[str, t.Any])
     return result
 
 
-def _build(app: Flask, endpoint: str, values: t.Mapping[str, t.Any], method: str | None, external: bool | None, scheme: str | None, anchor: str | None) -> str:
+def _build(
+    app: Flask,
+    endpoint: str,
+    values: t.Mapping[str, t.Any],
+    method: str | None,
+    external: bool | None,
+    scheme: str | None,
+    anchor: str | None,
+) -> str:
     """Build for real, as the app would inside a request; bypasses wrappers of ``app.url_for``."""
     app = _real_app(app)
     token = _verifying.set(True)
     try:
         with _request_context(app):
-            return type(app).url_for(app, endpoint, _method=method, _external=external, _scheme=scheme, _anchor=anchor, **values)
+            return type(app).url_for(
+                app, endpoint, _method=method, _external=external, _scheme=scheme, _anchor=anchor, **values
+            )
     finally:
         _verifying.reset(token)
 
@@ -1008,7 +1062,12 @@ def _make_fix(
             return _Fix(renames=fit.renames)
     else:
         # ``_external=False`` is what a request does anyway (and the testers pass it): not worth writing.
-        options = {"_method": facts.method, "_scheme": facts.scheme, "_anchor": facts.anchor, "_external": facts.external or None}
+        options = {
+            "_method": facts.method,
+            "_scheme": facts.scheme,
+            "_anchor": facts.anchor,
+            "_external": facts.external or None,
+        }
         keywords = [(k, k.upper() if v is UNKNOWN else _literal(v, quote)) for k, v in facts.values.items()]
         keywords += [(k, _literal(v, quote)) for k, v in options.items() if v is not None]
         stars = []
@@ -1016,7 +1075,9 @@ def _make_fix(
     placeholders = [k.upper() for k, v in facts.values.items() if v is UNKNOWN and parsed is None]
 
     if matched is not None:  # a URL path: the values come from matching it
-        keywords = [(k, _literal(v, quote)) for k, v in matched.items()] + [kw for kw in keywords if kw[0] not in matched]
+        keywords = [(k, _literal(v, quote)) for k, v in matched.items()] + [
+            kw for kw in keywords if kw[0] not in matched
+        ]
         runtime.update(matched)
     for old, new in fit.renames.items():
         keywords = [(new if k == old else k, e) for k, e in keywords]
@@ -1076,14 +1137,23 @@ def _make_fix(
         if text == parsed.text:  # what failed cannot be the fix: the change lies outside the call's text
             return _Fix(renames=fit.renames)
     else:
-        text = "url_for(" + ", ".join([endpoint_expr, *(f"{k}={e}" for k, e in keywords), *(f"**{s}" for s in stars)]) + ")"
+        text = (
+            "url_for("
+            + ", ".join([endpoint_expr, *(f"{k}={e}" for k, e in keywords), *(f"**{s}" for s in stars)])
+            + ")"
+        )
     if template:
         source = facts.site.source if facts.site is not None else None
         if parsed is not None and source:
             text = callsite.rewrite_call(source, parsed, text, template=True)[1]
         else:
             text = "{{ " + text + " }}"
-    options = {"_method": final_method, "_external": final_external or None, "_scheme": facts.scheme, "_anchor": facts.anchor}
+    options = {
+        "_method": final_method,
+        "_external": final_external or None,
+        "_scheme": facts.scheme,
+        "_anchor": facts.anchor,
+    }
     arguments = {**runtime, **{k: v for k, v in options.items() if v is not None}}
     return _Fix(text, url, tuple(placeholders), target, arguments, fit.renames)
 

@@ -252,7 +252,11 @@ def markdown_report(error: Exception, diagnosis: Diagnosis, root: str | None = N
     """
     call = diagnosis.call
     language = "jinja" if call and call.template else "python"
-    lines = [f"**{type(error).__name__}**: {_inline_code(error_message(error))}", "", f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}"]
+    lines = [
+        f"**{type(error).__name__}**: {_inline_code(error_message(error))}",
+        "",
+        f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}",
+    ]
     if call and call.source:
         where = f"{display_path(call.file, root)}:{call.line}" if call.file else "unknown location"
         lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]
@@ -283,4 +287,3 @@ def _inline_code(text: str) -> str:
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
-

@@ -96,7 +96,9 @@ def _mount_when_run_in_debug(app: Flask) -> None:
     original_run = app.run
 
     @functools.wraps(original_run)
-    def run(host: str | None = None, port: int | None = None, debug: bool | None = None, *args: t.Any, **kwargs: t.Any) -> None:
+    def run(
+        host: str | None = None, port: int | None = None, debug: bool | None = None, *args: t.Any, **kwargs: t.Any
+    ) -> None:
         if debug is None and "FLASK_DEBUG" in os.environ:
             debug = get_debug_flag()
         if debug and EXTENSION_KEY in app.extensions and not _mounted(app):

@@ -150,7 +150,9 @@ def _converter_parameters(converter_class: type | None) -> tuple[inspect.Paramet
         return ()
 
 
-def _named_arguments(converter_class: type | None, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> dict[str, t.Any]:
+def _named_arguments(
+    converter_class: type | None, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+) -> dict[str, t.Any]:
     """Name positional converter arguments after the converter's own parameters."""
     if not args:
         return dict(kwargs)
@@ -251,7 +253,9 @@ def _route(
         subdomain=rule.subdomain or None,
         host=rule.host or None,
         strict_slashes=bool(rule.strict_slashes),
-        redirect_to=None if redirect_to is None else (redirect_to if isinstance(redirect_to, str) else _callable_name(redirect_to)),
+        redirect_to=None
+        if redirect_to is None
+        else (redirect_to if isinstance(redirect_to, str) else _callable_name(redirect_to)),
         alias=bool(rule.alias),
         build_only=bool(rule.build_only),
         websocket=bool(rule.websocket),

@@ -183,7 +183,7 @@ _Record = tuple[t.Any, ...]
 class Recording:
     """The ``url_for`` calls of one request, as stored in ``g``."""
 
-    __slots__ = ("records", "dropped")
+    __slots__ = ("dropped", "records")
 
     def __init__(self) -> None:
         self.records: list[_Record] = []
@@ -233,8 +233,14 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                     (endpoint, arguments, url, failure, duration)
                     if frame is None
                     else (
-                        endpoint, arguments, url, failure, duration,
-                        frame.f_code, frame.f_lasti, frame_template(frame.f_globals),
+                        endpoint,
+                        arguments,
+                        url,
+                        failure,
+                        duration,
+                        frame.f_code,
+                        frame.f_lasti,
+                        frame_template(frame.f_globals),
                     )
                 )
                 del frame

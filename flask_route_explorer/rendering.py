@@ -19,9 +19,7 @@ from .editor import editor_url
 
 def _editor_link(file: str | None, line: int | None) -> str | None:
     config = current_app.config
-    return editor_url(
-        file, line, config.get("ROUTE_EXPLORER_EDITOR"), config.get("ROUTE_EXPLORER_EDITOR_PATH_MAP")
-    )
+    return editor_url(file, line, config.get("ROUTE_EXPLORER_EDITOR"), config.get("ROUTE_EXPLORER_EDITOR_PATH_MAP"))
 
 
 def _static(filename: str) -> str:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
 from flask import Request
+from flask import request as current_request
 from flask.ctx import RequestContext
 from flask.sessions import SecureCookieSession
 from flask.testing import EnvironBuilder as FlaskEnvironBuilder
-from flask import request as current_request
 from rapidfuzz import fuzz, process
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, MapAdapter, RequestRedirect, Rule, ValidationError, WebsocketMismatch
@@ -558,7 +558,10 @@ def _verdict(index: _Index, position: int, request: _Request) -> _Verdict:
         if not reason and route.websocket:
             reason = "WebSocket rule: an HTTP request never matches it"
         if not reason and not route.allows(request.method):
-            kind, reason = "method", f"method {request.method} not allowed (allowed: {', '.join(route.visible_methods or ())})"
+            kind, reason = (
+                "method",
+                f"method {request.method} not allowed (allowed: {', '.join(route.visible_methods or ())})",
+            )
         if not reason:
             level, kind, reason = _FITS, "match", "matches"
     return _Verdict(position, level, points.score, points.anchored or level >= _ALMOST, reason, kind)
@@ -637,7 +640,7 @@ def _adapter(
 
 
 def _outside_server_name(app: Flask, host: str, scheme: str) -> str | None:
-    """"host X is not under SERVER_NAME Y" when subdomain matching cannot place the host.
+    """ "host X is not under SERVER_NAME Y" when subdomain matching cannot place the host.
 
     The same test as ``Map.bind_to_environ``: the host's dot-separated labels must end with
     ``SERVER_NAME``'s (default ports left out of both).
@@ -760,7 +763,9 @@ def match(app: Flask, path: str, *, method: str = "GET", host: str | None = None
     try:
         outcome = _dispatch(app, path, method, host, scheme)
     except Exception as error:  # an untrusted host (TRUSTED_HOSTS), a malformed host header
-        return MatchResult(ok=False, status=404, path=path, method=method, host=host, error=f"The request cannot be built: {error}")
+        return MatchResult(
+            ok=False, status=404, path=path, method=method, host=host, error=f"The request cannot be built: {error}"
+        )
     return _explain_match(app, path, method, host, outcome)
 
 
@@ -859,7 +864,9 @@ def _redirect_cause(
                 return verdict.position, _near(index, verdict, reason, "redirect")
     if target_rule is None:
         return None
-    target_verdict = next((v for v in verdicts if v.position == target_rule), None) or _verdict(index, target_rule, request)
+    target_verdict = next((v for v in verdicts if v.position == target_rule), None) or _verdict(
+        index, target_rule, request
+    )
     if "//" in request.path and re.sub("/{2,}", "/", request.path) == target_path:
         reason = f"repeated slashes: merged, redirects to {target}"
     elif target_path == request.path + "/":
@@ -1021,7 +1028,9 @@ def build(
     texts = {"endpoint": resolved, "python_call": call, "jinja_call": "{{ " + call + " }}"}
     with _pretended_request(app, base_url):
         # The pretended request: ``request.blueprint`` is what ``url_for`` resolves ``.name`` against.
-        current_request.url_rule = Rule("/", endpoint=f"{blueprint}.{resolved.rpartition('.')[2]}") if blueprint else None
+        current_request.url_rule = (
+            Rule("/", endpoint=f"{blueprint}.{resolved.rpartition('.')[2]}") if blueprint else None
+        )
         try:
             url = app.url_for(
                 endpoint,
@@ -1034,7 +1043,9 @@ def build(
         except Exception as error:  # BuildError, a converter's ValueError, a failing url_defaults hook...
             return BuildResult(ok=False, url=None, roundtrip=None, diagnosis=_diagnose(error, app), **texts)
     url = str(url)
-    return BuildResult(ok=True, url=url, roundtrip=_round_trip(app, index, resolved, url, given, method), diagnosis=None, **texts)
+    return BuildResult(
+        ok=True, url=url, roundtrip=_round_trip(app, index, resolved, url, given, method), diagnosis=None, **texts
+    )
 
 
 def _pretended_request(app: Flask, base_url: str | None) -> RequestContext:
@@ -1129,7 +1140,9 @@ def _round_trip(
         landing = f"{requested} is handled by {trip.endpoint!r} (rule {trip.rule}), not {endpoint!r}."
     else:
         landing = trip.problem or f"{requested} reaches {endpoint!r} with the same values."
-    return replace(trip, ok=False, problem=f"A browser requests {requested}, not {sent} (it removes . and .. segments): {landing}")
+    return replace(
+        trip, ok=False, problem=f"A browser requests {requested}, not {sent} (it removes . and .. segments): {landing}"
+    )
 
 
 def _match_back(

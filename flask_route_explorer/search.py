@@ -112,7 +112,6 @@ class SearchResult:
         return f'{head}, "routes": [{", ".join(parts)}]{tail}}}'
 
 
-
 class _Index:
     """Search keys of one inventory, computed once."""
 
@@ -350,10 +349,7 @@ def _fuzzy_scores(index: _Index, positions: set[int], query: str) -> dict[int, f
             for position in index.postings[word_position]:
                 if position in positions and best.get(position, 0.0) < score:
                     best[position] = score
-        if combined is None:
-            combined = best
-        else:
-            combined = {p: combined[p] + s for p, s in best.items() if p in combined}
+        combined = best if combined is None else {p: combined[p] + s for p, s in best.items() if p in combined}
         if not combined:
             return {}
     assert combined is not None

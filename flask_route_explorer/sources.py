@@ -179,7 +179,7 @@ def _view_source(view: t.Callable[..., t.Any] | None, endpoint: str) -> ViewSour
     if isinstance(unwrapped, type):
         return _class_source(unwrapped, names)
     if not (inspect.isfunction(unwrapped) or inspect.ismethod(unwrapped)):
-        call = getattr(type(unwrapped), "__call__", None)
+        call = getattr(type(unwrapped), "__call__", None)  # noqa: B004 - the class's own __call__, not callable()
         if call is not None and not inspect.isbuiltin(call):
             return _describe(type(unwrapped), "class", names)
         return ViewSource(module=getattr(unwrapped, "__module__", None), names=names)

@@ -114,9 +114,9 @@ class RouteExplorerPanel(DebugPanel):
         except Exception as error:
             log.exception("flask-route-explorer: the toolbar panel failed")
             return str(
-                Markup('<div class="fre-panel"><p>The Route Explorer panel failed: <code>{}: {}</code></p></div>').format(
-                    type(error).__name__, error
-                )
+                Markup(
+                    '<div class="fre-panel"><p>The Route Explorer panel failed: <code>{}: {}</code></p></div>'
+                ).format(type(error).__name__, error)
             )
 
     def _content(self) -> str:
@@ -198,4 +198,3 @@ def duration_text(seconds: float) -> str:
     """``0.021 ms`` / ``3.4 ms``: url_for calls are fast, keep the digits that matter."""
     value = seconds * 1000
     return f"{value:.3f} ms" if value < 1 else f"{value:.1f} ms"
-

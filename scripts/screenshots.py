@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     flask_bin = str(Path(sys.executable).with_name("flask"))
-    server = start_server([flask_bin, "--app", "demo_app:create_app", "run", "--debug", "--no-reload", "--port", "{port}"])
+    server = start_server(
+        [flask_bin, "--app", "demo_app:create_app", "run", "--debug", "--no-reload", "--port", "{port}"]
+    )
     try:
         take(server.url, args.out.resolve())
     finally:

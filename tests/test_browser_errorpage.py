@@ -121,7 +121,9 @@ def test_copy_as_markdown(demo_server: str, error_page: t.Any) -> None:
     page = error_page
     page.goto(demo_server + "/dashboard")
     page.locator("button[data-copy-from='#err-markdown']").click()
-    page.wait_for_function("document.querySelector(\"[data-copy-from='#err-markdown']\").classList.contains('is-copied')")
+    page.wait_for_function(
+        "document.querySelector(\"[data-copy-from='#err-markdown']\").classList.contains('is-copied')"
+    )
     text = _clipboard(page)
     assert text.startswith("**BuildError**")
     assert "dashboard.html" in text and "users.user_profile" in text and "```jinja" in text

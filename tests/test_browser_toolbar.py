@@ -39,7 +39,9 @@ def open_routes_panel(page: t.Any) -> t.Any:
     return content
 
 
-def test_the_panel_lists_the_requests_url_for_calls(demo_server: str, page: t.Any, screenshot: t.Callable[[str], Path]) -> None:
+def test_the_panel_lists_the_requests_url_for_calls(
+    demo_server: str, page: t.Any, screenshot: t.Callable[[str], Path]
+) -> None:
     failed_urls: list[str] = []
     page.on("response", lambda r: failed_urls.append(r.url) if r.status >= 400 else None)
     page.goto(demo_server + "/users/7")
@@ -92,4 +94,3 @@ def test_the_explorer_pages_stay_without_the_toolbar(demo_server: str, page: t.A
     page.wait_for_load_state("load")
     assert page.locator("#flDebug").count() == 0
     assert page.console_errors == []
-

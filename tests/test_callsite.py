@@ -44,7 +44,9 @@ def test_template_wrapper_and_rewrite() -> None:
     set_line = "{% set link = url_for('x') ~ '#top' %}"
     set_call = find_call(set_line)
     assert set_call is not None
-    assert rewrite_call(set_line, set_call, "url_for('y')", template=True)[1] == "{% set link = url_for('y') ~ '#top' %}"
+    assert (
+        rewrite_call(set_line, set_call, "url_for('y')", template=True)[1] == "{% set link = url_for('y') ~ '#top' %}"
+    )
 
 
 def test_python_call_site_from_traceback_multiline() -> None:
@@ -64,7 +66,9 @@ def test_python_call_site_from_traceback_multiline() -> None:
 def test_template_call_site_and_names() -> None:
     app = Flask("callsite_templates")
     with app.test_request_context(), pytest.raises(BuildError) as info:
-        render_template_string("line one\n{% for item in items %}{{ url_for('nowhere', id=item) }}{% endfor %}", items=[4])
+        render_template_string(
+            "line one\n{% for item in items %}{{ url_for('nowhere', id=item) }}{% endfor %}", items=[4]
+        )
     site = callsite.call_site(callsite.url_for_frame(info.value), info.value.__traceback__)
     assert site is not None and site.template and site.line == 2
     assert site.names["items"] == [4] and site.names["item"] == 4
@@ -87,8 +91,24 @@ def test_private_internals_are_read_only_through_compat() -> None:
     from pathlib import Path
 
     package = Path(callsite.__file__).parent
-    private = ("blueprint_name", "__jinja_template__", "get_template_locals", "inject_url_defaults.__code__", "debug_toolbars_var", "template_context")
-    for module in ("diagnosis", "callsite", "candidates", "notes", "recorder", "errorpage", "toolbar", "toolbar_support"):
+    private = (
+        "blueprint_name",
+        "__jinja_template__",
+        "get_template_locals",
+        "inject_url_defaults.__code__",
+        "debug_toolbars_var",
+        "template_context",
+    )
+    for module in (
+        "diagnosis",
+        "callsite",
+        "candidates",
+        "notes",
+        "recorder",
+        "errorpage",
+        "toolbar",
+        "toolbar_support",
+    ):
         text = (package / f"{module}.py").read_text()
         assert [name for name in private if name in text] == [], module
 

@@ -36,7 +36,9 @@ def planted(root: Path) -> set[tuple[str, int, str]]:
 
 
 def reported(findings: t.Iterable[Finding], root: Path) -> set[tuple[str, int, str]]:
-    return {(Path(t.cast(str, f.path)).resolve().relative_to(root.resolve()).as_posix(), f.line, f.code) for f in findings}
+    return {
+        (Path(t.cast(str, f.path)).resolve().relative_to(root.resolve()).as_posix(), f.line, f.code) for f in findings
+    }
 
 
 @pytest.fixture(scope="module")
@@ -153,9 +155,14 @@ def test_template_fixes_keep_the_surrounding_tag(report: CheckReport) -> None:
 def test_a_passed_name_no_rule_has_while_one_is_missing_is_a_misspelling(report: CheckReport) -> None:
     unlike = _one(report, "checkproj/account.py", 16)
     assert (unlike.code, unlike.kind) == ("RE005", "missing_parameters")
-    assert unlike.message.endswith("It passes name, which is no URL variable of 'account.profile': a misspelling of user_id?")
+    assert unlike.message.endswith(
+        "It passes name, which is no URL variable of 'account.profile': a misspelling of user_id?"
+    )
     similar = _one(report, "checkproj/account.py", 15)
-    assert (similar.code, similar.kind) == ("RE005", "wrong_parameter_name") and "Rename usr_id to user_id" in similar.message
+    assert (similar.code, similar.kind) == (
+        "RE005",
+        "wrong_parameter_name",
+    ) and "Rename usr_id to user_id" in similar.message
     assert _one(report, "templates/macros.html", 11).code == "RE005"
 
 
@@ -186,7 +193,17 @@ def test_kwargs_hide_missing_variables_but_not_the_endpoint(project_app: Flask, 
 
 def test_finding_json_keys_and_suggestions(report: CheckReport) -> None:
     finding = _one(report, "checkproj/views.py", 18)
-    assert list(finding.to_dict()) == ["file", "line", "column", "code", "kind", "endpoint", "message", "suggestion", "fix"]
+    assert list(finding.to_dict()) == [
+        "file",
+        "line",
+        "column",
+        "code",
+        "kind",
+        "endpoint",
+        "message",
+        "suggestion",
+        "fix",
+    ]
     assert finding.to_dict() | {"file": "", "message": ""} == {
         "file": "",
         "line": 18,
@@ -210,9 +227,11 @@ def test_assert_not_check_gives_a_readable_message(project_app: Flask) -> None:
     assert "views.py:13:9 RE001 '.abuot' -> about" in repr(check(project_app, [PACKAGE / "views.py"]))
     # report(): every finding, one per line, with its fix.
     lines = findings.report().splitlines()
-    assert lines[0].endswith("account.py:14:5: RE006 'billing' is not a valid tab for "
-                             "/account/<int:user_id>/settings/<any(privacy, notifications):tab>: it must be one of 'notifications', 'privacy'. "
-                             "In the fix, replace TAB with the real value.")
+    assert lines[0].endswith(
+        "account.py:14:5: RE006 'billing' is not a valid tab for "
+        "/account/<int:user_id>/settings/<any(privacy, notifications):tab>: it must be one of 'notifications', 'privacy'. "
+        "In the fix, replace TAB with the real value."
+    )
     assert lines[1] == '    fix: url_for("account.settings", user_id=user_id, tab=TAB)'
     assert str(findings) == findings.report()
     assert repr(Findings()) == "Findings([])" and Findings().report() == "no url_for findings"
@@ -231,10 +250,16 @@ def test_assert_not_check_reads_well_under_pytest(project_app: Flask, tmp_path: 
     )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     shown = next(line for line in done.stdout.splitlines() if line.startswith("E       AssertionError"))
-    assert "assert not Findings(62): checkproj/account.py:14:5 RE006 '.settings'; checkproj/account.py:15:5 RE005 '.settings';" in shown
+    assert (
+        "assert not Findings(62): checkproj/account.py:14:5 RE006 '.settings'; checkproj/account.py:15:5 RE005 '.settings';"
+        in shown
+    )
     assert "..." not in shown
 
 

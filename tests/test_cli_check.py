@@ -46,7 +46,11 @@ def flask_check(cwd: Path, app: str, *args: str) -> subprocess.CompletedProcess[
     env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "PYTHONPATH", "FLASK_RUN_FROM_CLI")}
     return subprocess.run(
         [FLASK, "--app", app, "route-explorer", "check", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -79,7 +83,10 @@ def test_json_output_has_exactly_the_keys(project_app: Flask) -> None:
         assert result.exit_code == 1
         data = json.loads(result.stdout)
         assert len(data) >= 40
-        assert all(list(item) == ["file", "line", "column", "code", "kind", "endpoint", "message", "suggestion", "fix"] for item in data)
+        assert all(
+            list(item) == ["file", "line", "column", "code", "kind", "endpoint", "message", "suggestion", "fix"]
+            for item in data
+        )
     clean = invoke(project_app, "--json", *CLEAN)
     assert clean.exit_code == 0 and json.loads(clean.stdout) == []
 
@@ -90,7 +97,9 @@ def test_with_json_dynamic_calls_and_skipped_files_go_to_stderr(project_app: Fla
     assert json.loads(result.stdout) == []
     assert re.search(r"clean\.html:13:13: unverifiable: endpoint is not a literal string", result.stderr)
     assert re.search(r"broken\.py: skipped, does not parse", result.stderr)
-    assert result.stderr.endswith("3 files, 22 url_for calls checked, 1 unverifiable, 0 findings, 1 file skipped (parse error).\n")
+    assert result.stderr.endswith(
+        "3 files, 22 url_for calls checked, 1 unverifiable, 0 findings, 1 file skipped (parse error).\n"
+    )
 
 
 def test_github_format_annotates_dynamic_calls_and_skipped_files(project_app: Flask, tmp_path: Path) -> None:
@@ -98,7 +107,10 @@ def test_github_format_annotates_dynamic_calls_and_skipped_files(project_app: Fl
     result = invoke(project_app, "--format", "github", "--show-dynamic", *CLEAN, str(tmp_path))
     assert result.exit_code == 0
     notice, warning = result.stdout.splitlines()
-    assert re.fullmatch(r"::notice file=[^,]*clean\.html,line=13,col=13,title=unverifiable url_for::endpoint is not a literal string", notice)
+    assert re.fullmatch(
+        r"::notice file=[^,]*clean\.html,line=13,col=13,title=unverifiable url_for::endpoint is not a literal string",
+        notice,
+    )
     assert re.fullmatch(r"::warning file=[^,]*broken\.py,title=not checked::does not parse \(SyntaxError.*\)", warning)
 
 
@@ -111,8 +123,14 @@ def test_github_annotations(project_app: Flask) -> None:
 
 def test_github_escaping() -> None:
     finding = Finding(
-        file="a,b:c.py", line=3, column=7, code="RE003", kind="missing_parameters", endpoint="x",
-        message="100% wrong\r\nsecond line", fix="url_for('x', a=1)",
+        file="a,b:c.py",
+        line=3,
+        column=7,
+        code="RE003",
+        kind="missing_parameters",
+        endpoint="x",
+        message="100% wrong\r\nsecond line",
+        fix="url_for('x', a=1)",
     )
     assert github_annotation(finding) == (
         "::error file=a%2Cb%3Ac.py,line=3,col=7,title=RE003::100%25 wrong%0D%0Asecond line%0AFix: url_for('x', a=1)"

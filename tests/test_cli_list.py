@@ -100,7 +100,11 @@ def test_real_command_works_with_debug_off(tmp_path: Path) -> None:
     flask = str(Path(sys.executable).with_name("flask"))
     done = subprocess.run(
         [flask, "--app", "cli_app", "route-explorer", "list", "hello"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
     assert "hello" in done.stdout and "/hello" in done.stdout

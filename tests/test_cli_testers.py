@@ -80,7 +80,20 @@ def test_build_ok_exits_0(app: Flask) -> None:
 
 
 def test_build_options(app: Flask) -> None:
-    result = run(app, "build", ".user_profile", "user_id=7", "q=a b", "--blueprint", "users", "--external", "--scheme", "https", "--anchor", "top")
+    result = run(
+        app,
+        "build",
+        ".user_profile",
+        "user_id=7",
+        "q=a b",
+        "--blueprint",
+        "users",
+        "--external",
+        "--scheme",
+        "https",
+        "--anchor",
+        "top",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "https://localhost/users/7?q=a+b#top"
     posted = run(app, "build", "users.follow", "user_id=7", "--method", "GET")
@@ -104,7 +117,12 @@ def test_build_failure_prints_the_diagnosis_and_exits_1(app: Flask) -> None:
 
 def test_build_json(app: Flask) -> None:
     ok = json.loads(run(app, "build", "users.user_profile", "user_id=7", "--json").output)
-    assert ok == {"ok": True, "url": "/users/7", "roundtrip": {"ok": True, "endpoint": "users.user_profile", "values": {"user_id": 7}}, "diagnosis": None}
+    assert ok == {
+        "ok": True,
+        "url": "/users/7",
+        "roundtrip": {"ok": True, "endpoint": "users.user_profile", "values": {"user_id": 7}},
+        "diagnosis": None,
+    }
     failed = run(app, "build", "nope", "--json")
     assert failed.exit_code == 1 and json.loads(failed.output)["diagnosis"]["kind"]
 
@@ -118,10 +136,24 @@ def test_real_command_line() -> None:
     """The installed ``flask`` command, no debug mode: exit status as documented."""
     flask_bin = str(Path(sys.executable).with_name("flask"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    handled = subprocess.run([flask_bin, "--app", "demo_app:create_app", "route-explorer", "match", "/users/7", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    handled = subprocess.run(
+        [flask_bin, "--app", "demo_app:create_app", "route-explorer", "match", "/users/7", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert handled.returncode == 0, handled.stderr
     assert json.loads(handled.stdout)["endpoint"] == "users.user_profile"
-    failed = subprocess.run([flask_bin, "--app", "demo_app:create_app", "route-explorer", "build", "UserAPI"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        [flask_bin, "--app", "demo_app:create_app", "route-explorer", "build", "UserAPI"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert failed.returncode == 1 and "Cannot build" in failed.stdout
 
 

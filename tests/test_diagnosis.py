@@ -88,7 +88,7 @@ TEMPLATES = {
         "{% endblock %}\n"
     ),
     "users/edit.html": "{% extends 'base.html' %}\n{% block content %}\n<a href=\"{{ url_for('.settings_page') }}\">settings</a>\n{% endblock %}\n",
-    "paging.html": "<a href=\"{{ url_for(request.endpoint, page=2) }}\">next</a>\n",
+    "paging.html": '<a href="{{ url_for(request.endpoint, page=2) }}">next</a>\n',
 }
 
 
@@ -144,7 +144,7 @@ def failure(app: Flask, action: t.Callable[[], object], path: str = "/") -> Base
     with app.test_request_context(path):
         try:
             action()
-        except Exception as error:  # noqa: BLE001 - the point is to catch it
+        except Exception as error:
             return error
     raise AssertionError("the call did not fail")
 
@@ -159,7 +159,17 @@ def check(d: Diagnosis, kind: str, fix: str | None = None, fix_url: str | None =
     assert d.kind == kind, d
     assert d.kind in KINDS
     json.dumps(d.to_dict())
-    assert set(d.to_dict()) == {"kind", "endpoint", "explanation", "suggestions", "missing", "unexpected", "fix", "fix_url", "call"}
+    assert set(d.to_dict()) == {
+        "kind",
+        "endpoint",
+        "explanation",
+        "suggestions",
+        "missing",
+        "unexpected",
+        "fix",
+        "fix_url",
+        "call",
+    }
     if fix is not None:
         assert d.fix == fix
     if fix_url is not None:
@@ -172,7 +182,7 @@ def check(d: Diagnosis, kind: str, fix: str | None = None, fix_url: str | None =
 
 
 def test_missing_blueprint_prefix_fills_value_from_local_object(app: Flask) -> None:
-    user = User(42, "Grace")
+    user = User(42, "Grace")  # noqa: F841 - the diagnosis reads it from this frame
     with app.test_request_context(), pytest.raises(BuildError) as info:
         url_for("user_profile")
     d = diagnose(info.value, app)
@@ -182,7 +192,7 @@ def test_missing_blueprint_prefix_fills_value_from_local_object(app: Flask) -> N
     assert d.missing == ("user_id",)
     assert "registered in blueprint 'users' as 'users.user_profile'" in d.explanation
     assert d.call is not None and d.call.file == __file__ and not d.call.template
-    assert "url_for(\"user_profile\")" in (d.call.source or "")
+    assert 'url_for("user_profile")' in (d.call.source or "")
 
 
 def test_wrong_blueprint_prefix(app: Flask) -> None:
@@ -199,7 +209,12 @@ def test_blueprint_variable_instead_of_its_name(app: Flask) -> None:
 
 def test_nested_blueprint_without_parent_prefix(app: Flask) -> None:
     d = diagnose(failure(app, lambda: url_for("reports.revenue", period="daily")), app)
-    check(d, "missing_blueprint_prefix", 'url_for("admin.reports.revenue", period="daily")', "/admin/reports/revenue/daily")
+    check(
+        d,
+        "missing_blueprint_prefix",
+        'url_for("admin.reports.revenue", period="daily")',
+        "/admin/reports/revenue/daily",
+    )
 
 
 def test_unknown_endpoint_typo_and_no_junk(app: Flask) -> None:
@@ -364,7 +379,12 @@ def test_template_call_site_is_the_page_not_the_base(app: Flask) -> None:
 
 def test_request_endpoint_gets_view_args(app: Flask) -> None:
     d = diagnose(request_failure(app, "/orders/5/lines"), app)
-    check(d, "missing_parameters", "{{ url_for(request.endpoint, page=2, **request.view_args) }}", "/orders/5/lines?page=2")
+    check(
+        d,
+        "missing_parameters",
+        "{{ url_for(request.endpoint, page=2, **request.view_args) }}",
+        "/orders/5/lines?page=2",
+    )
 
 
 # --- diagnose_call (checker and testers) -------------------------------------------------
@@ -377,7 +397,9 @@ def test_diagnose_call_builds_means_none(app: Flask) -> None:
 
 
 def test_diagnose_call_with_unknown_values_and_source(app: Flask) -> None:
-    site = CallSite(file="views.py", line=3, source="    return redirect(url_for('user_profile', user_id=uid))", template=False)
+    site = CallSite(
+        file="views.py", line=3, source="    return redirect(url_for('user_profile', user_id=uid))", template=False
+    )
     d = diagnose_call(app, "user_profile", {"user_id": UNKNOWN}, call=site)
     assert d is not None
     check(d, "missing_blueprint_prefix", "url_for('users.user_profile', user_id=uid)", "/users/1")
@@ -385,7 +407,9 @@ def test_diagnose_call_with_unknown_values_and_source(app: Flask) -> None:
 
 
 def test_diagnose_call_template_source_keeps_quotes(app: Flask) -> None:
-    site = CallSite(file="t.html", line=1, source='<a href="{{ url_for("user_profile", user_id=u.id) }}">', template=True)
+    site = CallSite(
+        file="t.html", line=1, source='<a href="{{ url_for("user_profile", user_id=u.id) }}">', template=True
+    )
     d = diagnose_call(app, "user_profile", {"user_id": UNKNOWN}, call=site)
     assert d is not None and d.fix == '{{ url_for("users.user_profile", user_id=u.id) }}'
 
@@ -445,7 +469,10 @@ def test_note_printed_by_pytest(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(test_file), "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "flask-route-explorer: There is no endpoint 'user_profile'." in result.stdout
@@ -456,12 +483,16 @@ def test_note_printed_by_pytest(tmp_path: Path) -> None:
 
 ENDPOINT_TEXT = st.one_of(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz_./-", min_size=0, max_size=30),
-    st.sampled_from(["users.user_profile", ".edit", "user_profile", "/post/1", "UserAPI", "admin.reports.revenue", "."]),
+    st.sampled_from(
+        ["users.user_profile", ".edit", "user_profile", "/post/1", "UserAPI", "admin.reports.revenue", "."]
+    ),
     st.text(max_size=12),
 )
 VALUES = st.dictionaries(
     st.sampled_from(["user_id", "id", "period", "slug", "post_id", "page", "_anchor", "x"]),
-    st.one_of(st.none(), st.integers(), st.text(max_size=8), st.just(UNKNOWN), st.builds(object), st.floats(allow_nan=True)),
+    st.one_of(
+        st.none(), st.integers(), st.text(max_size=8), st.just(UNKNOWN), st.builds(object), st.floats(allow_nan=True)
+    ),
     max_size=4,
 )
 
@@ -477,7 +508,7 @@ def test_random_calls_never_raise(app: Flask, endpoint: str, values: dict[str, t
     with app.test_request_context():
         try:
             url_for(endpoint, _method=method, **live)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             found = diagnose(error, app)
             assert found.kind in KINDS
             json.dumps(found.to_dict())
@@ -561,7 +592,9 @@ def test_fix_keeps_an_aliased_callee_and_its_options(app: Flask) -> None:
     d = diagnose(failure(app, lambda: link("indx", _anchor="top")), app)
     check(d, "unknown_endpoint", fix='link("index", _anchor="top")', fix_url="/#top")
     d = diagnose(failure(app, lambda: link("index", _scheme="https", _external=False)), app)
-    check(d, "scheme_without_external", fix='link("index", _scheme="https", _external=True)', fix_url="https://localhost/")
+    check(
+        d, "scheme_without_external", fix='link("index", _scheme="https", _external=True)', fix_url="https://localhost/"
+    )
 
 
 def test_fix_of_a_multi_line_aliased_call(app: Flask) -> None:
@@ -601,7 +634,9 @@ def test_fallback_fix_keeps_the_options(app: Flask) -> None:
     check(d, "unknown_endpoint", fix="url_for('index', _anchor='top', _external=True)", fix_url="http://localhost/#top")
 
 
-def test_explain_raises_where_diagnose_warns(app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_explain_raises_where_diagnose_warns(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     """``explain`` lets an internal failure out (the error page steps aside); ``diagnose`` logs it at WARNING."""
     import logging
 
@@ -622,7 +657,9 @@ def test_explain_raises_where_diagnose_warns(app: Flask, monkeypatch: pytest.Mon
     assert record.levelno == logging.WARNING and "engine exploded" in str(record.exc_info[1])
 
 
-def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from flask_route_explorer import diagnosis
 
     questions: list[tuple[str, dict[str, t.Any], str | None]] = [
@@ -659,7 +696,9 @@ def test_misspelled_relative_endpoint_says_what_it_resolved_to(app: Flask) -> No
     d = diagnose(failure(app, lambda: url_for(".nothing_like_it"), "/users/1"), app)
     assert "it resolved to 'users.nothing_like_it'" in d.headline and not d.suggestions
     d = diagnose_call(app, ".user_profil", {"user_id": 1}, blueprint=None)
-    assert d is not None and "it resolved to 'user_profil', since the request is not handled by a blueprint" in d.headline
+    assert (
+        d is not None and "it resolved to 'user_profil', since the request is not handled by a blueprint" in d.headline
+    )
 
 
 def test_value_rejected_beside_a_defaults_rule_is_an_invalid_value() -> None:
@@ -671,9 +710,8 @@ def test_value_rejected_beside_a_defaults_rule_is_an_invalid_value() -> None:
     def archive(page: int) -> str:
         return ""
 
-    with app.test_request_context():
-        with pytest.raises(ValueError) as caught:
-            url_for("archive", page="abc")
+    with app.test_request_context(), pytest.raises(ValueError) as caught:
+        url_for("archive", page="abc")
     d = diagnose(caught.value, app)
     assert d.kind == "invalid_value"
     assert "/archive/<int:page>" in d.explanation

@@ -73,7 +73,9 @@ def test_handler_installed_when_enabled(app: Flask) -> None:
         assert handlers(app)[error_class] is errorpage.handle_url_for_error
 
 
-@pytest.mark.parametrize("options", [{"explorer": False}, {"ROUTE_EXPLORER_ENABLED": False}, {"DEBUG": False, "TESTING": False}])
+@pytest.mark.parametrize(
+    "options", [{"explorer": False}, {"ROUTE_EXPLORER_ENABLED": False}, {"DEBUG": False, "TESTING": False}]
+)
 def test_no_handler_when_not_enabled(make_app: t.Callable[..., Flask], options: dict[str, t.Any]) -> None:
     app = add_views(make_app(**options))
     assert errorpage.handle_url_for_error not in handlers(app).values()
@@ -164,10 +166,14 @@ def test_json_message_is_str_of_the_error(app: Flask) -> None:
 def test_werkzeug_guess_is_never_computed_for_the_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """``str(BuildError)`` runs difflib over every rule (~0.3 s at 10,000): the page does without it."""
     guesses: list[object] = []
-    monkeypatch.setattr(BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None)
+    monkeypatch.setattr(
+        BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None
+    )
     response = app.test_client().get("/broken")
     assert response.status_code == 500
-    assert "Could not build url for endpoint 'user_profile' with values ['user_id']." in html.unescape(response.get_data(as_text=True))
+    assert "Could not build url for endpoint 'user_profile' with values ['user_id']." in html.unescape(
+        response.get_data(as_text=True)
+    )
     assert guesses == []
 
 
@@ -197,7 +203,9 @@ def _outcome(app: Flask, method: str, path: str) -> tuple[t.Any, ...]:
 
 @pytest.mark.parametrize("trap", [None, False])
 @pytest.mark.parametrize(("method", "path"), [("POST", "/form"), ("GET", "/plain-value-error")])
-def test_errors_not_from_url_for_end_as_without_the_explorer(make_app: t.Callable[..., Flask], trap: bool | None, method: str, path: str) -> None:
+def test_errors_not_from_url_for_end_as_without_the_explorer(
+    make_app: t.Callable[..., Flask], trap: bool | None, method: str, path: str
+) -> None:
     """Our KeyError handler is found first for ``BadRequestKeyError`` (a KeyError): it must behave as Flask would."""
     with_explorer = add_views(make_app(TRAP_BAD_REQUEST_ERRORS=trap))
     without = add_views(make_app(explorer=False, TRAP_BAD_REQUEST_ERRORS=trap))
@@ -242,15 +250,16 @@ def test_remote_client_gets_the_normal_path(app: Flask) -> None:
         app.test_client().get("/broken", environ_base={"REMOTE_ADDR": "203.0.113.9"})
 
 
-def test_render_failure_reraises_the_original_and_logs(app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_render_failure_reraises_the_original_and_logs(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken_render(*args: t.Any, **kwargs: t.Any) -> str:
         raise RuntimeError("template exploded")
 
     monkeypatch.setattr(errorpage, "render", broken_render)
     app.testing = False
-    with caplog.at_level(logging.ERROR, logger="flask_route_explorer"):
-        with pytest.raises(BuildError) as caught:
-            app.test_client().get("/broken")
+    with caplog.at_level(logging.ERROR, logger="flask_route_explorer"), pytest.raises(BuildError) as caught:
+        app.test_client().get("/broken")
     assert caught.value.endpoint == "user_profile"
     assert not isinstance(caught.value.__context__, RuntimeError)  # our failure is not chained onto it
     records = [r for r in caplog.records if r.name == "flask_route_explorer" and r.levelno == logging.ERROR]
@@ -294,6 +303,7 @@ def test_template_call_shows_source_and_fix(make_app: t.Callable[..., Flask], tm
     app = make_app(explorer=False)
     app.template_folder = str(tmp_path)
     from flask import render_template
+
     from flask_route_explorer import RouteExplorer
 
     app.add_url_rule("/me", "me", lambda: render_template("page.html", user={"id": 3}))
@@ -330,9 +340,9 @@ def _build_links(page: str) -> list[dict[str, str]]:
 def test_near_misses_show_the_views_file_and_prefill_the_tester(app: Flask) -> None:
     page = app.test_client().get("/broken").get_data(as_text=True)
     near = page.split('id="err-near-title"')[1]
-    assert re.search(r'<a class="loc" href="[^"]*" title="[^"]*test_errorpage\.py">test_errorpage\.py:\d+</a>', near) or re.search(
-        r'<span class="loc" title="[^"]*test_errorpage\.py:\d+">test_errorpage\.py:\d+</span>', near
-    )
+    assert re.search(
+        r'<a class="loc" href="[^"]*" title="[^"]*test_errorpage\.py">test_errorpage\.py:\d+</a>', near
+    ) or re.search(r'<span class="loc" title="[^"]*test_errorpage\.py:\d+">test_errorpage\.py:\d+</span>', near)
     assert "add_views.&lt;locals&gt;" not in near
     links = _build_links(page)
     assert {"endpoint": "users.user_profile", "user_id": "1"} in links  # near miss and fix alike
@@ -360,14 +370,24 @@ def _call(source: str, template: bool) -> CallSite:
 @pytest.mark.parametrize(
     ("source", "template", "fix", "expected"),
     [
-        ('    return redirect(url_for("UserAPI"))', False, "url_for('api.users')", "    return redirect(url_for('api.users'))"),
+        (
+            '    return redirect(url_for("UserAPI"))',
+            False,
+            "url_for('api.users')",
+            "    return redirect(url_for('api.users'))",
+        ),
         (
             "<a href=\"{{ url_for('user_profile') }}\">me</a>",
             True,
             "{{ url_for('users.user_profile', user_id=user.id) }}",
             "<a href=\"{{ url_for('users.user_profile', user_id=user.id) }}\">me</a>",
         ),
-        ("x = f(url_for('a'), url_for('user_profile'))", False, "url_for('users.user_profile')", "x = f(url_for('a'), url_for('users.user_profile'))"),
+        (
+            "x = f(url_for('a'), url_for('user_profile'))",
+            False,
+            "url_for('users.user_profile')",
+            "x = f(url_for('a'), url_for('users.user_profile'))",
+        ),
         ("no call here", False, "url_for('x')", None),
     ],
 )

@@ -33,7 +33,11 @@ def run_check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "PYTHONPATH", "FLASK_RUN_FROM_CLI")}
     return subprocess.run(
         [FLASK, "--app", "checkproj:create_app", "route-explorer", "check", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -73,7 +77,9 @@ def test_diff_prints_the_fix_and_writes_nothing(tmp_path: Path) -> None:
     assert '\n+        url_for("api.items")  # expect: RE001\n' in result.stdout
     assert "13 fixable by --fix" in result.stderr
     # The diff applies cleanly and gives the golden files.
-    applied = subprocess.run(["patch", "-p1", "--quiet"], cwd=project, input=result.stdout, text=True, capture_output=True)
+    applied = subprocess.run(
+        ["patch", "-p1", "--quiet"], cwd=project, input=result.stdout, text=True, capture_output=True
+    )
     if applied.returncode == 127:  # pragma: no cover - no patch(1) on this machine
         pytest.skip("patch is not installed")
     assert applied.returncode == 0, applied.stderr
@@ -138,15 +144,22 @@ def test_fix_in_templates_keeps_the_quote_style(app: Flask, tmp_path: Path) -> N
     result = fix_findings(check_report(app, [tmp_path]).findings, app.jinja_env)
     assert len(result.fixed) == 2
     assert template.read_text(encoding="utf-8") == (
-        '<a href="{{ url_for("orders") }}">a</a> url_for(\'list_orders\')\n'
-        "{% set x = url_for( 'orders' ) %}{{ x }}\n"
+        "<a href=\"{{ url_for(\"orders\") }}\">a</a> url_for('list_orders')\n{% set x = url_for( 'orders' ) %}{{ x }}\n"
     )
 
 
 def _finding(path: Path, span: tuple[int, int]) -> Finding:
     return Finding(
-        file=path.name, line=1, column=5, code="RE001", kind="view_name_not_endpoint", endpoint="list_orders",
-        message="", replacement="orders", span=span, path=str(path),
+        file=path.name,
+        line=1,
+        column=5,
+        code="RE001",
+        kind="view_name_not_endpoint",
+        endpoint="list_orders",
+        message="",
+        replacement="orders",
+        span=span,
+        path=str(path),
     )
 
 
@@ -170,7 +183,9 @@ def test_a_file_changed_since_the_check_is_left_untouched(app: Flask, tmp_path: 
     assert result.files == [] and result.skipped[0][1] == "the file changed since it was checked"
     assert module.read_bytes() == before
     # The CLI says so, and counts it.
-    assert [click.unstyle(line) for line in fix_lines(result, written=True)] == [f"{finding.file}:2:5: not fixed 'list_orders' -> 'orders': the file changed since it was checked"]
+    assert [click.unstyle(line) for line in fix_lines(result, written=True)] == [
+        f"{finding.file}:2:5: not fixed 'list_orders' -> 'orders': the file changed since it was checked"
+    ]
     report = CheckReport(files=1, calls=1, findings=Findings([finding]))
     assert summary(report, result, written=True, proposed=False).endswith(
         "; fixed 0 calls in 0 files, 1 fix skipped, 1 left for a person."

@@ -6,7 +6,7 @@ import functools
 import typing as t
 
 import pytest
-from flask import Blueprint, Flask, redirect
+from flask import Blueprint, Flask
 from flask.views import MethodView, View
 from werkzeug.routing import BaseConverter, Rule
 
@@ -77,6 +77,7 @@ def app(make_app: t.Callable[..., Flask]) -> Flask:
     app.add_url_rule("/ping", "ping", lambda: "pong")
     app.add_url_rule("/colour/<hex(length=6):code>", "colour", lambda code: code)
     app.add_url_rule("/f/<float:ratio>/<any(a, b):kind>/<uuid:key>/<path:rest>", "mixed", lambda **kw: "x")
+
     def blog(page: int) -> str:
         return str(page)
 
@@ -194,8 +195,18 @@ def test_defaults_redirect_alias_build_only_websocket_strict_slashes(app: Flask)
 def test_json_shape_has_exactly_the_documented_keys(app: Flask) -> None:
     data = only(get_inventory(app), "user_post").to_dict()
     assert set(data) == {
-        "rule", "endpoint", "methods", "arguments", "defaults", "blueprint", "subdomain", "host",
-        "strict_slashes", "redirect_to", "websocket", "view",
+        "rule",
+        "endpoint",
+        "methods",
+        "arguments",
+        "defaults",
+        "blueprint",
+        "subdomain",
+        "host",
+        "strict_slashes",
+        "redirect_to",
+        "websocket",
+        "view",
     }
     assert data["arguments"][0] == {"name": "user_id", "converter": "int", "args": {"min": 1}}
     assert data["methods"] == ["GET", "HEAD", "OPTIONS"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 from flask import Flask, abort, render_template_string, url_for
@@ -68,7 +69,7 @@ def test_records_calls_in_order_with_results_and_call_site(app: Flask) -> None:
     assert calls[1].call_text() == "url_for('profile', user_id=7, tab='posts', _anchor='bio')"
     assert calls[1].file == __file__
     assert calls[1].line is not None and calls[1].location == f"{__file__}:{calls[1].line}"
-    source_line = open(__file__).read().splitlines()[calls[1].line - 1]
+    source_line = Path(__file__).read_text().splitlines()[calls[1].line - 1]
     assert 'url_for("profile", user_id=7' in source_line
     assert all(c.duration >= 0 for c in calls)
     assert calls[0].to_dict()["url"] == "/"
@@ -120,9 +121,8 @@ def test_nested_calls_inside_url_defaults_hooks(app: Flask) -> None:
 def test_caught_failure_is_the_same_exception_and_is_recorded(app: Flask, make_app: t.Callable[..., Flask]) -> None:
     plain = Flask("plain")
     add_routes(plain)
-    with plain.test_request_context("/"):
-        with pytest.raises(BuildError) as expected:
-            url_for("profile")
+    with plain.test_request_context("/"), pytest.raises(BuildError) as expected:
+        url_for("profile")
     with app.test_request_context("/"):
         try:
             url_for("profile")
@@ -148,9 +148,8 @@ def test_non_build_errors_pass_through_unchanged(app: Flask) -> None:
 
 
 def test_the_raising_frame_is_still_in_the_traceback(app: Flask) -> None:
-    with app.test_request_context("/"):
-        with pytest.raises(BuildError) as info:
-            url_for("nope")
+    with app.test_request_context("/"), pytest.raises(BuildError) as info:
+        url_for("nope")
     names = [entry.name for entry in info.traceback]
     assert "url_for" in names and "build" in names
 
@@ -305,7 +304,7 @@ def test_g_holds_one_short_container_without_module_globals(app: Flask) -> None:
         render_template_string("{{ url_for('index') }}")
         shown = {name: repr(value) for name, value in vars(g).items()}
         assert len(recorder.calls()) == 302
-    [(name, text)] = [(n, r) for n, r in shown.items() if n.startswith("_route_explorer")]
+    [(_name, text)] = [(n, r) for n, r in shown.items() if n.startswith("_route_explorer")]
     assert text == "<route-explorer: 302 url_for calls>"
     assert API_TOKEN not in "".join(shown.values())
 

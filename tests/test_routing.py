@@ -134,7 +134,10 @@ def test_the_call_to_copy(app: Flask) -> None:
     result = routing.build(app, "users.user_profile", {"user_id": "7"})
     assert result.python_call == "url_for('users.user_profile', user_id=7)"
     assert result.jinja_call == "{{ url_for('users.user_profile', user_id=7) }}"
-    assert routing.build(app, "users.user_profile", {"user_id": "x7"}).python_call == "url_for('users.user_profile', user_id='x7')"
+    assert (
+        routing.build(app, "users.user_profile", {"user_id": "x7"}).python_call
+        == "url_for('users.user_profile', user_id='x7')"
+    )
     assert routing.build(app, "price", {"amount": "2"}).python_call == "url_for('price', amount=2.0)"
     odd = routing.build(app, "index", {}, extra_query={"class": "a", "x-y": "b"})
     assert odd.python_call == "url_for('index', **{'class': 'a', 'x-y': 'b'})"
@@ -154,7 +157,9 @@ def test_form_strings_pick_the_rule_the_number_would(app: Flask) -> None:
 
 def test_external_scheme_anchor_and_query(app: Flask) -> None:
     assert ok(routing.build(app, "about", {}, external=True)) == "http://localhost/about"
-    result = routing.build(app, "about", {}, external=True, scheme="https", anchor="team members", extra_query={"q": "a&b"})
+    result = routing.build(
+        app, "about", {}, external=True, scheme="https", anchor="team members", extra_query={"q": "a&b"}
+    )
     assert ok(result) == "https://localhost/about?q=a%26b#team%20members"
     assert result.python_call == "url_for('about', q='a&b', _external=True, _scheme='https', _anchor='team members')"
     assert result.roundtrip is not None and result.roundtrip.ok
@@ -351,7 +356,13 @@ def test_match_200_values_types_view(app: Flask) -> None:
         "allowed_methods": ["GET"],
         "redirect_to": None,
         # The other rule of the same path, for another method.
-        "near": [{"endpoint": "users.edit", "rule": "/users/<int:user_id>", "reason": "method GET not allowed (allowed: PUT)"}],
+        "near": [
+            {
+                "endpoint": "users.edit",
+                "rule": "/users/<int:user_id>",
+                "reason": "method GET not allowed (allowed: PUT)",
+            }
+        ],
     }
     order = routing.match(app, f"/orders/{ORDER}")
     assert order.values == {"order_id": ORDER} and order.to_dict()["values"] == {"order_id": str(ORDER)}
@@ -427,7 +438,11 @@ def test_308_trailing_slash(app: Flask) -> None:
     result = routing.match(app, "/docs")
     assert result.status == 308 and not result.ok
     assert result.redirect_to == "/docs/"
-    assert result.near[0].to_dict() == {"endpoint": "docs", "rule": "/docs/", "reason": "trailing slash: redirects to /docs/"}
+    assert result.near[0].to_dict() == {
+        "endpoint": "docs",
+        "rule": "/docs/",
+        "reason": "trailing slash: redirects to /docs/",
+    }
 
 
 def test_308_repeated_slashes(app: Flask) -> None:
@@ -465,7 +480,9 @@ def test_host_matching(make_app: t.Callable[..., Flask]) -> None:
     assert routing.match(app, "http://example.com/").endpoint == "home"
     miss = routing.match(app, "/", host="other.org")
     assert miss.status == 404
-    assert any(n.reason == "host mismatch: the rule wants 'example.com', the request has 'other.org'" for n in miss.near)
+    assert any(
+        n.reason == "host mismatch: the rule wants 'example.com', the request has 'other.org'" for n in miss.near
+    )
     assert any(n.verdict == "host" for n in miss.near)
 
 
@@ -502,7 +519,17 @@ def test_match_refused_input(app: Flask, path: str, method: str, host: str | Non
     result = routing.match(app, path, method=method, host=host)
     assert result.status == 404 and not result.ok and result.near == ()
     assert result.error is not None and message in result.error
-    assert set(result.to_dict()) == {"ok", "status", "endpoint", "rule", "values", "allowed_methods", "redirect_to", "near", "error"}
+    assert set(result.to_dict()) == {
+        "ok",
+        "status",
+        "endpoint",
+        "rule",
+        "values",
+        "allowed_methods",
+        "redirect_to",
+        "near",
+        "error",
+    }
 
 
 def test_invalid_percent_escape_that_is_not_hex_is_matched_as_text(app: Flask) -> None:
@@ -524,7 +551,16 @@ def test_a_converter_that_raises_is_reported_not_raised(make_app: t.Callable[...
     assert result.error is None and not result.ok and result.status == 500
     assert result.near[0].endpoint == "b" and result.near[0].verdict == "error"
     assert result.near[0].reason == "broken for x raises RuntimeError('bug in converter') on '1': the app answers 500"
-    assert set(result.to_dict()) == {"ok", "status", "endpoint", "rule", "values", "allowed_methods", "redirect_to", "near"}
+    assert set(result.to_dict()) == {
+        "ok",
+        "status",
+        "endpoint",
+        "rule",
+        "values",
+        "allowed_methods",
+        "redirect_to",
+        "near",
+    }
     assert routing.match(app, "/b/new").endpoint == "b_new"  # a static rule comes first: no converter runs
 
 
@@ -569,7 +605,6 @@ def test_leading_double_slash_is_a_path_not_a_host(app: Flask) -> None:
     redirect = routing.match(app, "//users")
     assert redirect.status == 308 and redirect.redirect_to == "/users/"
     assert redirect.near[0].reason == "trailing slash: redirects to /users/"
-
 
 
 def test_a_host_outside_server_name_is_said_plainly_without_a_warning(make_app: t.Callable[..., Flask]) -> None:

@@ -168,7 +168,10 @@ def test_groups_follow_blueprints(app: Flask) -> None:
     assert [g.blueprint for g in groups] == [None, "users", "admin", "admin.reports"]
     assert [g.depth for g in groups] == [0, 0, 0, 1]
     path_groups = group_hits(search(inventory, "/users/7", per_page=None), inventory.blueprints)
-    assert path_groups[0].matches and {h.route.endpoint for h in path_groups[0].hits} == {"users.user_profile", "users.update"}
+    assert path_groups[0].matches and {h.route.endpoint for h in path_groups[0].hits} == {
+        "users.user_profile",
+        "users.update",
+    }
 
 
 def test_summary_counts(app: Flask) -> None:

@@ -11,14 +11,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import start_server, stop_server
 from flask import Flask
 
 from flask_route_explorer import RouteExplorer
 
-from conftest import start_server, stop_server
-
 APP_SOURCE = textwrap.dedent(
-    '''
+    """
     import os
     import sys
 
@@ -42,7 +41,7 @@ APP_SOURCE = textwrap.dedent(
 
     if __name__ == "__main__":
         create_app().run(debug=True, port=int(sys.argv[1]), use_reloader=False)
-    '''
+    """
 )
 
 

@@ -9,9 +9,9 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.routing import BaseConverter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import BaseConverter
 
 from demo_app import create_app
 
@@ -106,7 +106,9 @@ def test_build_page_picker_suggests_endpoints(client: FlaskClient) -> None:
 
 
 def test_build_page_extra_query_and_special_arguments(client: FlaskClient) -> None:
-    html = page(client, "/_routes/build?endpoint=index&_external=1&_scheme=https&_anchor=top&_query=a%3D1%0Anoequals&tab=x")
+    html = page(
+        client, "/_routes/build?endpoint=index&_external=1&_scheme=https&_anchor=top&_query=a%3D1%0Anoequals&tab=x"
+    )
     assert "https://localhost/?a=1&amp;tab=x#top" in html
     assert "Ignored (no “=”)" in html and "<code>noequals</code>" in html
 
@@ -118,12 +120,16 @@ def test_build_page_pretended_blueprint(client: FlaskClient) -> None:
 
 
 def test_build_htmx_fragment_swaps_fields_only_when_the_endpoint_changes(client: FlaskClient) -> None:
-    same = page(client, "/_routes/build?endpoint=users.user_profile&user_id=7&_fields_for=users.user_profile", headers=HTMX)
+    same = page(
+        client, "/_routes/build?endpoint=users.user_profile&user_id=7&_fields_for=users.user_profile", headers=HTMX
+    )
     assert "<html" not in same
     assert 'data-testid="built-url">/users/7<' in same
     assert 'id="endpoint-suggestions" class="suggestions" hx-swap-oob="true"' in same
     assert 'id="build-fields"' not in same
-    changed = page(client, "/_routes/build?endpoint=users.settings&user_id=7&_fields_for=users.user_profile", headers=HTMX)
+    changed = page(
+        client, "/_routes/build?endpoint=users.settings&user_id=7&_fields_for=users.user_profile", headers=HTMX
+    )
     assert 'id="build-fields" class="build-fields" data-keep-typed hx-swap-oob="true"' in changed
     assert 'value="users.settings"' in changed
     # Inputs left from the previous endpoint are not extra query arguments.
@@ -139,7 +145,10 @@ def test_match_page_states(client: FlaskClient) -> None:
     assert '<span class="type">int</span>' in handled and "users.py:" in handled
     assert 'href="/_routes/build?endpoint=users.user_profile&amp;user_id=7"' in handled
     missing = page(client, "/_routes/match?path=/user/7")
-    assert 'data-status="404"' in missing and "static part differs: expected &#39;users&#39;, got &#39;user&#39;" in missing
+    assert (
+        'data-status="404"' in missing
+        and "static part differs: expected &#39;users&#39;, got &#39;user&#39;" in missing
+    )
     method = page(client, "/_routes/match?path=/users/7&method=POST")
     assert 'data-status="405"' in method and 'href="/_routes/match?path=/users/7&amp;method=GET"' in method
     redirect = page(client, "/_routes/match?path=/blog")
@@ -199,7 +208,10 @@ def test_api_build_keys_exactly(client: FlaskClient) -> None:
 
 
 def test_api_build_special_arguments(client: FlaskClient) -> None:
-    _, body = api(client, "/_routes/api/build?endpoint=.user_profile&user_id=7&_blueprint=users&_external=1&_scheme=https&_anchor=a&q=1")
+    _, body = api(
+        client,
+        "/_routes/api/build?endpoint=.user_profile&user_id=7&_blueprint=users&_external=1&_scheme=https&_anchor=a&q=1",
+    )
     assert body["url"] == "https://localhost/users/7?q=1#a"
     _, failed = api(client, "/_routes/api/build?endpoint=users.follow&user_id=7&_method=GET")
     assert failed["ok"] is False and failed["diagnosis"]["kind"] == "method_not_allowed"
@@ -276,11 +288,30 @@ def test_api_follows_the_access_rules(client: FlaskClient) -> None:
 # --------------------------------------------------------------------------- arbitrary input
 
 _text = st.text(max_size=60) | st.sampled_from(["", "/", "%ff", "%zz", "..", "users.user_profile", "/users/7", HOSTILE])
-_names = st.sampled_from(["user_id", "lang", "period", "filepath", "slug", "page", "_method", "_external", "_scheme", "_anchor", "_blueprint", "x"]) | st.text(max_size=12)
+_names = st.sampled_from(
+    [
+        "user_id",
+        "lang",
+        "period",
+        "filepath",
+        "slug",
+        "page",
+        "_method",
+        "_external",
+        "_scheme",
+        "_anchor",
+        "_blueprint",
+        "x",
+    ]
+) | st.text(max_size=12)
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(endpoint=_text | st.sampled_from(["users.user_profile", ".user_profile", "admin.reports.period_report", "blog_post"]), values=st.dictionaries(_names, _text, max_size=4))
+@given(
+    endpoint=_text
+    | st.sampled_from(["users.user_profile", ".user_profile", "admin.reports.period_report", "blog_post"]),
+    values=st.dictionaries(_names, _text, max_size=4),
+)
 def test_api_build_never_fails_on_any_input(client: FlaskClient, endpoint: str, values: dict[str, str]) -> None:
     response = client.get("/_routes/api/build", query_string={"endpoint": endpoint, **values})
     assert response.status_code in (200, 400)
@@ -289,7 +320,11 @@ def test_api_build_never_fails_on_any_input(client: FlaskClient, endpoint: str, 
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(path=_text.map(lambda s: s if s.startswith("/") else "/" + s) | st.text(max_size=40), method=st.sampled_from(["GET", "POST", "put", "", "BREW"]) | st.text(max_size=8), host=st.none() | st.text(max_size=20))
+@given(
+    path=_text.map(lambda s: s if s.startswith("/") else "/" + s) | st.text(max_size=40),
+    method=st.sampled_from(["GET", "POST", "put", "", "BREW"]) | st.text(max_size=8),
+    host=st.none() | st.text(max_size=20),
+)
 def test_api_match_never_fails_on_any_input(client: FlaskClient, path: str, method: str, host: str | None) -> None:
     query = {"path": path, "method": method, **({"host": host} if host is not None else {})}
     response = client.get("/_routes/api/match", query_string=query)
@@ -302,7 +337,10 @@ def test_api_match_never_fails_on_any_input(client: FlaskClient, path: str, meth
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(endpoint=_text, value=_text, path=_text)
 def test_pages_never_fail_on_any_input(client: FlaskClient, endpoint: str, value: str, path: str) -> None:
-    for url, query in (("/_routes/build", {"endpoint": endpoint, "user_id": value, "_query": value}), ("/_routes/match", {"path": path, "host": value})):
+    for url, query in (
+        ("/_routes/build", {"endpoint": endpoint, "user_id": value, "_query": value}),
+        ("/_routes/match", {"path": path, "host": value}),
+    ):
         response = client.get(url, query_string=query, headers=HTMX)
         assert response.status_code == 200
         assert "<script>alert" not in response.get_data(as_text=True)
@@ -310,7 +348,7 @@ def test_pages_never_fail_on_any_input(client: FlaskClient, endpoint: str, value
 
 def test_api_build_failure_carries_a_verified_fix_and_no_call_site(client: FlaskClient) -> None:
     """The tester makes the call itself: there is no user call site, and the fix still builds."""
-    status, body = api(client, "/_routes/api/build?endpoint=user_profile")
+    _status, body = api(client, "/_routes/api/build?endpoint=user_profile")
     diagnosis = body["diagnosis"]
     assert diagnosis["kind"] == "missing_blueprint_prefix"
     assert diagnosis["fix"] == "url_for('users.user_profile', user_id=USER_ID)"

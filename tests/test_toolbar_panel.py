@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 import hashlib
 import re
+import subprocess
+import sys
 import typing as t
 import warnings
 from pathlib import Path
@@ -16,13 +16,13 @@ from flask import Flask, render_template_string, url_for
 from werkzeug.routing import BuildError, Rule
 
 pytest.importorskip("flask_debugtoolbar")
-from flask_debugtoolbar import DebugToolbarExtension  # noqa: E402
+from flask_debugtoolbar import DebugToolbarExtension
 
-from demo_app import DEBUG_TB_PANELS, create_app  # noqa: E402
-from flask_route_explorer import RouteExplorer  # noqa: E402
-from flask_route_explorer.inventory import get_inventory  # noqa: E402
-from flask_route_explorer.toolbar import RouteExplorerPanel  # noqa: E402
-from flask_route_explorer.toolbar_support import _widen  # noqa: E402
+from demo_app import DEBUG_TB_PANELS, create_app
+from flask_route_explorer import RouteExplorer
+from flask_route_explorer.inventory import get_inventory
+from flask_route_explorer.toolbar import RouteExplorerPanel
+from flask_route_explorer.toolbar_support import _widen
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PANEL = "flask_route_explorer.toolbar.RouteExplorerPanel"
@@ -44,14 +44,24 @@ def subtitle_of(html: str) -> str:
 def text_of(html: str) -> str:
     """Visible text: block tags become spaces, inline tags vanish, whitespace collapsed."""
     text = re.sub(r"</?(?:td|th|tr|p|div|br|h\d|li|table|section|summary)\b[^>]*>", " ", html)
-    text = re.sub(r"<[^>]+>", "", text).replace("&#39;", "'").replace("&#34;", '"').replace("&lt;", "<").replace("&gt;", ">")
+    text = (
+        re.sub(r"<[^>]+>", "", text)
+        .replace("&#39;", "'")
+        .replace("&#34;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+    )
     return re.sub(r"\s+", " ", text)
 
 
 def toolbar_app(explorer: bool = True, panels: t.Sequence[str] = (OUR_PANEL,), **config: t.Any) -> Flask:
     app = Flask("toolbarapp")
     app.config.update(
-        SECRET_KEY="test", DEBUG_TB_ENABLED=True, DEBUG_TB_INTERCEPT_REDIRECTS=False, DEBUG_TB_PANELS=tuple(panels), **config
+        SECRET_KEY="test",
+        DEBUG_TB_ENABLED=True,
+        DEBUG_TB_INTERCEPT_REDIRECTS=False,
+        DEBUG_TB_PANELS=tuple(panels),
+        **config,
     )
     app.debug = True
     if explorer:
@@ -87,8 +97,16 @@ def test_demo_page_lists_its_url_for_calls_in_order(demo: Flask) -> None:
     # Every url_for call of the request, in order, with its call site and result.
     calls = re.findall(r"url_for\('([^']+)'", panel)
     assert calls[:10] == [
-        "static", "index", "users.user_list", "blog_index", "admin.home", "about",
-        "users.user_bio", "users.user_bio", "users.follow", "users.settings",
+        "static",
+        "index",
+        "users.user_list",
+        "blog_index",
+        "admin.home",
+        "about",
+        "users.user_bio",
+        "users.user_bio",
+        "users.follow",
+        "users.settings",
     ]
     assert "url_for('users.user_bio', user_id=7, lang='en') /users/7/bio/en users/profile.html:9template" in panel
     assert "base.html:7template" in panel
@@ -106,7 +124,11 @@ def test_the_panel_css_is_ours_and_scoped(demo: Flask) -> None:
     html = demo.test_client().get("/").get_data(as_text=True)
     assert '<link rel="stylesheet" href="/_routes/static/panel.css">' in panel_of(html)
     css = demo.test_client().get("/_routes/static/panel.css").get_data(as_text=True)
-    selectors = [s.strip() for block in re.findall(r"([^{}]+)\{", re.sub(r"/\*.*?\*/", "", css, flags=re.S)) for s in block.split(",")]
+    selectors = [
+        s.strip()
+        for block in re.findall(r"([^{}]+)\{", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+        for s in block.split(",")
+    ]
     assert selectors and all(s.startswith("#flDebug ") for s in selectors if s)
 
 
@@ -149,7 +171,9 @@ def test_the_panel_never_computes_werkzeugs_guess(monkeypatch: pytest.MonkeyPatc
         return PAGE.format("home")
 
     guesses: list[object] = []
-    monkeypatch.setattr(BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None)
+    monkeypatch.setattr(
+        BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None
+    )
     text = text_of(panel_of(app.test_client().get("/").get_data(as_text=True)))
     assert "BuildError: Could not build url for endpoint 'indx'." in text and "There is no endpoint 'indx'" in text
     assert guesses == []

@@ -58,7 +58,11 @@ def test_wheel_serves_explorer_from_a_fresh_venv(tmp_path_factory: pytest.TempPa
     app_dir = work / "app"
     app_dir.mkdir()
     (app_dir / "wheel_app.py").write_text(APP)
-    env = {"PYTHONPATH": "", "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        "PYTHONPATH": "",
+        "VIRTUAL_ENV": str(venv),
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     server = start_server([str(python), "wheel_app.py", "{port}"], env=env, cwd=app_dir)
     try:
         status, body = get(server.url + "/")

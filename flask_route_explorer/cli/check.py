@@ -61,7 +61,9 @@ def check_command(
     try:
         app = info.load_app()
     except Exception as error:  # any import-time failure is a usage problem for this command
-        message = error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"
+        message = (
+            error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"
+        )
         click.echo(f"Error: could not import the app: {message}", err=True)
         sys.exit(2)
     targets = list(paths) or None

@@ -25,9 +25,19 @@ def register(group: AppGroup) -> None:
 @click.command("list")
 @click.argument("query", required=False, default="")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /_routes/api/routes instead of a table.")
-@click.option("--method", "-m", "methods", multiple=True, metavar="METHOD", help="Only rules that accept METHOD (repeatable).")
-@click.option("--blueprint", "-b", default=None, metavar="NAME", help="Only rules of this blueprint and the ones nested in it ('-' for the app's own).")
-@click.option("--all", "show_all", is_flag=True, help="Include the explorer's and the debug toolbar's rules, and HEAD/OPTIONS.")
+@click.option(
+    "--method", "-m", "methods", multiple=True, metavar="METHOD", help="Only rules that accept METHOD (repeatable)."
+)
+@click.option(
+    "--blueprint",
+    "-b",
+    default=None,
+    metavar="NAME",
+    help="Only rules of this blueprint and the ones nested in it ('-' for the app's own).",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="Include the explorer's and the debug toolbar's rules, and HEAD/OPTIONS."
+)
 @with_appcontext
 def list_command(query: str, as_json: bool, methods: tuple[str, ...], blueprint: str | None, show_all: bool) -> None:
     """List the app's URL rules, optionally searched by QUERY.
@@ -80,7 +90,7 @@ def format_table(hits: t.Sequence[Hit], root_path: str | None, all_methods: bool
         row.append(_view(route, root_path))
         rows.append(row)
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [line.format(*headers).rstrip(), "  ".join("-" * w for w in widths)]
     out += [line.format(*row).rstrip() for row in rows]
     return "\n".join(out)

@@ -55,7 +55,9 @@ def format_match(result: routing.MatchResult, root_path: str | None) -> str:
     if result.error is not None:
         return click.style("Input refused: ", fg="red", bold=True) + result.error
     status = click.style(
-        f"{result.status} {routing.STATUS_TEXTS.get(result.status, 'No match')}", fg=_STATUS_COLOUR.get(result.status, "red"), bold=True
+        f"{result.status} {routing.STATUS_TEXTS.get(result.status, 'No match')}",
+        fg=_STATUS_COLOUR.get(result.status, "red"),
+        bold=True,
     )
     lines = [f"{status}  {result.method} {result.path}" + (f"  (host {result.host})" if result.host else "")]
     if result.status == 200 and result.view is not None:
@@ -65,7 +67,9 @@ def format_match(result: routing.MatchResult, root_path: str | None) -> str:
         lines.append(_label("rule") + str(result.rule))
         lines.append(_label("methods") + (", ".join(result.allowed_methods) or "any"))
         if view.qualname:
-            lines.append(_label("view") + f"{view.module}.{view.qualname}" + (f"  {where}:{view.line}" if where else ""))
+            lines.append(
+                _label("view") + f"{view.module}.{view.qualname}" + (f"  {where}:{view.line}" if where else "")
+            )
         types = result.value_types
         for name, value in result.values.items():
             lines.append(_label("value") + f"{name} = {value!r} ({types[name]})")
@@ -146,7 +150,12 @@ def format_build(result: routing.BuildResult) -> str:
         trip = result.roundtrip
         if trip is not None and trip.ok:
             shown = ", ".join(f"{name}={value!r}" for name, value in trip.values.items())
-            lines.append(_label("round trip") + click.style("ok", fg="green") + f"  {trip.endpoint}" + (f"  {shown}" if shown else ""))
+            lines.append(
+                _label("round trip")
+                + click.style("ok", fg="green")
+                + f"  {trip.endpoint}"
+                + (f"  {shown}" if shown else "")
+            )
         elif trip is not None:
             lines.append(_label("round trip") + click.style("fails", fg="yellow", bold=True) + f"  {trip.problem}")
         lines.append(_label("python") + result.python_call)
@@ -167,5 +176,7 @@ def format_build(result: routing.BuildResult) -> str:
         lines.append("Did you mean:")
         width = max(len(s.endpoint) for s in diagnosis.suggestions)
         for suggestion in diagnosis.suggestions:
-            lines.append(f"  {suggestion.endpoint:<{width}}  {suggestion.rule}  {click.style(suggestion.reason, dim=True)}")
+            lines.append(
+                f"  {suggestion.endpoint:<{width}}  {suggestion.rule}  {click.style(suggestion.reason, dim=True)}"
+            )
     return "\n".join(lines)

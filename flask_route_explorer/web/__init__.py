@@ -41,7 +41,9 @@ class ExplorerBlueprint(Blueprint):
             self.url_value_preprocessor(_drop_host)
             self.url_defaults(_add_host)
 
-    def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: t.Callable[..., t.Any] | None = None, **options: t.Any) -> None:
+    def add_url_rule(
+        self, rule: str, endpoint: str | None = None, view_func: t.Callable[..., t.Any] | None = None, **options: t.Any
+    ) -> None:
         if self.host_pattern:
             options.setdefault("host", self.host_pattern)
         super().add_url_rule(rule, endpoint, view_func, **options)

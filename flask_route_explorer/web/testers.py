@@ -153,7 +153,10 @@ def _field(argument: Argument, value: str, required: bool, defaults: t.Mapping[s
             attributes["min"] = str(minimum)
         if args.get("max") is not None:
             attributes["max"] = str(args["max"])
-        limits = [f"≥ {attributes['min']}" if "min" in attributes else "", f"≤ {attributes['max']}" if "max" in attributes else ""]
+        limits = [
+            f"≥ {attributes['min']}" if "min" in attributes else "",
+            f"≤ {attributes['max']}" if "max" in attributes else "",
+        ]
         hint = " and ".join(x for x in limits if x)
         if args.get("fixed_digits"):
             hint = (hint + "; " if hint else "") + f"written with {args['fixed_digits']} digits"
@@ -350,5 +353,7 @@ def api_build() -> Response:
 def api_match() -> Response:
     """``GET /api/match?path=P&method=M&host=H``: ``MatchResult.to_dict()``; refused input answers 400."""
     args = request.args
-    result = routing.match(current_app, args.get("path", ""), method=args.get("method") or "GET", host=args.get("host") or None)
+    result = routing.match(
+        current_app, args.get("path", ""), method=args.get("method") or "GET", host=args.get("host") or None
+    )
     return _json(result.to_dict(), 400 if result.error else 200)
