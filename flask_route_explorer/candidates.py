@@ -8,11 +8,11 @@ catches typos, with a cut-off so that a name close to nothing gets no suggestion
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import re
 import sys
-import threading
 import typing as t
-import weakref
 from dataclasses import dataclass
 
 from flask.sansio.blueprints import Blueprint
@@ -34,17 +34,89 @@ SHORT_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.85
 
 
+class Cause(enum.Enum):
+    """Why an endpoint is a candidate: the evidence, as data that decisions read (never a sentence)."""
+
+    #: The endpoint the call named itself (its values or method are what is wrong).
+    NAMED = "named"
+    #: Another endpoint on the same URL allows the call's method.
+    SAME_URL = "same_url"
+    #: A relative name (``.edit``) that exists in another blueprint.
+    RELATIVE_NAME = "relative_name"
+    #: The blueprint's Python variable written for its name (``users_bp.profile``).
+    BLUEPRINT_VARIABLE = "blueprint_variable"
+    #: The same view in a blueprint, the prefix left out (``profile`` for ``users.profile``).
+    MISSING_PREFIX = "missing_prefix"
+    #: The same view in a nested blueprint (``admin.users`` for ``site.admin.users``).
+    NESTED_PREFIX = "nested_prefix"
+    #: The same short name under another blueprint's prefix.
+    OTHER_PREFIX = "other_prefix"
+    #: The view function's or class's own name, registered under another endpoint.
+    VIEW_NAME = "view_name"
+    #: A function a decorator without ``functools.wraps`` hides, registered under the wrapper's name.
+    WRAPPED_FUNCTION = "wrapped_function"
+    #: The same short name written in another case or with other separators.
+    SPELLED_DIFFERENTLY = "spelled_differently"
+    #: The call names a URL path that this endpoint handles.
+    URL_PATH = "url_path"
+    #: A similar spelling (``similarity`` says how similar).
+    TYPO = "typo"
+
+
+#: Causes that name the meant endpoint on evidence rather than on spelling.
+DETERMINISTIC_CAUSES = frozenset(Cause) - {Cause.TYPO, Cause.OTHER_PREFIX}
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """An endpoint the caller may have meant, the diagnosis kind it stands for, and why."""
 
     endpoint: str
     score: float
-    reason: str
+    cause: Cause
     #: The diagnosis kind this candidate explains (``missing_blueprint_prefix``, ``unknown_endpoint``...).
-    cause: str
+    kind: str
     #: For a URL path: the values the path matched with.
     values: t.Mapping[str, t.Any] | None = None
+    #: For a typo: the rapidfuzz similarity (0-100) of the names.
+    similarity: float | None = None
+    #: The name the evidence is about: the blueprint's variable, the view's function or class name.
+    name: str | None = None
+    #: For ``VIEW_NAME``: ``"class"`` or ``"function"``.
+    name_kind: str | None = None
+    #: What the call wrote (a relative name without its dot, a URL path).
+    written: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """The evidence in a few words, for the suggestion lists of every face."""
+        return reason_text(self)
+
+
+def reason_text(candidate: Candidate) -> str:
+    """The few words every face shows beside a candidate."""
+    cause, target = candidate.cause, candidate.endpoint
+    if cause is Cause.URL_PATH:
+        return f"'{candidate.written}' is routed to it"
+    if cause is Cause.RELATIVE_NAME:
+        return f"'{candidate.written}' is in {_blueprint_label(target)}"
+    if cause is Cause.BLUEPRINT_VARIABLE:
+        return f"'{candidate.name}' is the variable; the blueprint is named '{_prefix(target)}'"
+    if cause is Cause.NESTED_PREFIX:
+        return f"same view in nested {_blueprint_label(target)}"
+    if cause is Cause.MISSING_PREFIX:
+        return f"same view in {_blueprint_label(target)}"
+    if cause is Cause.OTHER_PREFIX:
+        return f"same name in {_blueprint_label(target)}"
+    if cause is Cause.VIEW_NAME:
+        return f"view {candidate.name_kind} '{candidate.name}' is registered as '{target}'"
+    if cause is Cause.WRAPPED_FUNCTION:
+        return f"function '{candidate.name}' wrapped without functools.wraps is registered as '{target}'"
+    if cause is Cause.SPELLED_DIFFERENTLY:
+        return f"same name written differently in {_blueprint_label(target)}"
+    if cause is Cause.TYPO:
+        return f"typo ({round(candidate.similarity or 0)}%)"
+    return "the endpoint you named"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,32 +164,30 @@ class Index:
         self.endpoints: list[str] = [e for e in inventory.by_endpoint if not inventory.by_endpoint[e][0].internal]
         self.by_short: dict[str, list[str]] = {}
         self.by_normalised_short: dict[str, list[str]] = {}
-        #: Other names of a view (function, class, wrapped function) -> ``(endpoint, how)``.
-        self.by_view_name: dict[str, list[tuple[str, str]]] = {}
+        #: Other names of a view (function, class, wrapped function) -> ``(endpoint, cause, "class"/"function")``.
+        self.by_view_name: dict[str, list[tuple[str, Cause, str]]] = {}
         for endpoint in self.endpoints:
             short = _short(endpoint)
             self.by_short.setdefault(short, []).append(endpoint)
             self.by_normalised_short.setdefault(_normalise(short), []).append(endpoint)
-            for name, how in self._view_names(app, endpoint):
+            for name, cause, name_kind in self._view_names(app, endpoint):
                 if name != short:
-                    self.by_view_name.setdefault(name, []).append((endpoint, how))
+                    self.by_view_name.setdefault(name, []).append((endpoint, cause, name_kind))
         self.shorts: list[str] = list(self.by_normalised_short)
         self.blueprints: dict[int, list[str]] = {}
         for name, blueprint in app.blueprints.items():
             self.blueprints.setdefault(id(blueprint), []).append(name)
 
-    def _view_names(self, app: Flask, endpoint: str) -> list[tuple[str, str]]:
+    def _view_names(self, app: Flask, endpoint: str) -> list[tuple[str, Cause, str]]:
         source = self.inventory.by_endpoint[endpoint][0].view
-        found: list[tuple[str, str]] = []
+        found: list[tuple[str, Cause, str]] = []
         view_class = getattr(app.view_functions.get(endpoint), "view_class", None)
         for name in source.names:
-            if view_class is not None and name == view_class.__name__:
-                found.append((name, f"view class '{name}'"))
-            else:
-                found.append((name, f"view function '{name}'"))
+            is_class = view_class is not None and name == view_class.__name__
+            found.append((name, Cause.VIEW_NAME, "class" if is_class else "function"))
         for name in _inner_function_names(app.view_functions.get(endpoint)):
             if name not in source.names:
-                found.append((name, f"function '{name}' wrapped without functools.wraps"))
+                found.append((name, Cause.WRAPPED_FUNCTION, "function"))
         return found
 
     def registered_names(self, blueprint: Blueprint) -> list[str]:
@@ -125,22 +195,10 @@ class Index:
         return self.blueprints.get(id(blueprint), [])
 
 
-_index_lock = threading.Lock()
-_indexes: dict[int, tuple[weakref.ref[Inventory], Index]] = {}
-
-
 def get_index(app: Flask, inventory: Inventory | None = None) -> Index:
     """The lookup tables for the app's current inventory (rebuilt when the inventory is)."""
-    inventory = inventory or get_inventory(app)
-    cached = _indexes.get(id(inventory))
-    if cached is not None and cached[0]() is inventory:
-        return cached[1]
-    with _index_lock:
-        index = Index(app, inventory)
-        for key in [k for k, (ref, _) in _indexes.items() if ref() is None]:
-            del _indexes[key]
-        _indexes[id(inventory)] = (weakref.ref(inventory), index)
-        return index
+    current = inventory or get_inventory(app)
+    return current.derived(Index, lambda: Index(app, current))
 
 
 _blueprints_cache: tuple[int, tuple[ProcessBlueprint, ...]] = (-1, ())
@@ -257,13 +315,13 @@ def find_candidates(
     index = get_index(app, inventory)
     found: dict[str, Candidate] = {}
 
-    def add(target: str, score: float, reason: str, cause: str, matched: t.Mapping[str, t.Any] | None = None) -> None:
-        _add(found, Candidate(target, score, reason, cause, matched))
+    def add(target: str, score: float, cause: Cause, kind: str, **evidence: t.Any) -> None:
+        _add(found, Candidate(target, score, cause, kind, **evidence))
 
     if looks_like_url(endpoint):
         matched = match_path(app, endpoint, method)
         if matched is not None:
-            add(matched[0], 0.97, f"'{endpoint}' is routed to it", "url_not_endpoint", matched[1])
+            add(matched[0], 0.97, Cause.URL_PATH, "url_not_endpoint", values=matched[1], written=endpoint)
         return _ranked(index, found, values, method)
 
     short, prefix = _short(endpoint), _prefix(endpoint)
@@ -272,7 +330,7 @@ def find_candidates(
         name = written[1:]
         for target in index.by_short.get(_short(name), ()):
             if target.endswith("." + name) or target == name:
-                add(target, 0.96, f"'{name}' is in {_blueprint_label(target)}", "relative_endpoint")
+                add(target, 0.96, Cause.RELATIVE_NAME, "relative_endpoint", written=name)
 
     # The blueprint's variable written instead of its name: ``users_bp.profile`` for ``users.profile``.
     if prefix:
@@ -281,34 +339,28 @@ def find_candidates(
                 for registered in index.registered_names(found_bp.blueprint):
                     target = f"{registered}.{short}"
                     if target in index.inventory.by_endpoint:
-                        add(
-                            target,
-                            0.96,
-                            f"'{prefix}' is the variable; the blueprint is named '{registered}'",
-                            "wrong_blueprint_prefix",
-                        )
+                        add(target, 0.96, Cause.BLUEPRINT_VARIABLE, "wrong_blueprint_prefix", name=prefix)
 
     for target in index.by_short.get(short, ()):
         if target == endpoint:
             continue
         if prefix and target.endswith("." + endpoint):
-            add(target, 0.95, f"same view in nested {_blueprint_label(target)}", "missing_blueprint_prefix")
+            add(target, 0.95, Cause.NESTED_PREFIX, "missing_blueprint_prefix")
         elif not prefix:
-            add(target, 0.95, f"same view in {_blueprint_label(target)}", "missing_blueprint_prefix")
+            add(target, 0.95, Cause.MISSING_PREFIX, "missing_blueprint_prefix")
         else:
             similarity = fuzz.ratio(prefix, _prefix(target)) / 100
-            add(target, 0.9 + 0.04 * similarity, f"same name in {_blueprint_label(target)}", "wrong_blueprint_prefix")
+            add(target, 0.9 + 0.04 * similarity, Cause.OTHER_PREFIX, "wrong_blueprint_prefix")
 
     for name in dict.fromkeys((endpoint, short)):
-        for target, how in index.by_view_name.get(name, ()):
+        for target, cause, name_kind in index.by_view_name.get(name, ()):
             same_blueprint = not prefix or _prefix(target) == prefix
-            add(
-                target, 0.95 if same_blueprint else 0.92, f"{how} is registered as '{target}'", "view_name_not_endpoint"
-            )
+            score = 0.95 if same_blueprint else 0.92
+            add(target, score, cause, "view_name_not_endpoint", name=name, name_kind=name_kind)
 
     for target in index.by_normalised_short.get(_normalise(short), ()):
         if target not in found and _short(target) != short:
-            add(target, 0.9, f"same name written differently in {_blueprint_label(target)}", _cause_for(prefix, target))
+            add(target, 0.9, Cause.SPELLED_DIFFERENTLY, _kind_for(prefix, target))
 
     _fuzzy(index, endpoint, found, add)
     return _ranked(index, found, values, method)
@@ -324,19 +376,15 @@ def _ranked(
     """
     leading = sorted(found.values(), key=lambda c: -c.score)[: LIMIT * 4]
     scored = [
-        Candidate(
-            c.endpoint,
-            round(min(1.0, c.score + _fit_bonus(index.inventory.routes_for(c.endpoint), values, method)), 3),
-            c.reason,
-            c.cause,
-            c.values,
+        dataclasses.replace(
+            c, score=round(min(1.0, c.score + _fit_bonus(index.inventory.routes_for(c.endpoint), values, method)), 3)
         )
         for c in leading
     ]
     return sorted(scored, key=lambda c: -c.score)[:LIMIT]
 
 
-def _cause_for(prefix: str, target: str) -> str:
+def _kind_for(prefix: str, target: str) -> str:
     """The same short name spelt differently is about the prefix when the prefixes differ."""
     if prefix == _prefix(target) or not _prefix(target):
         return "unknown_endpoint"
@@ -362,4 +410,4 @@ def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate], add: t.Call
     for target, score in scores.items():
         if target in found or target == endpoint:
             continue
-        add(target, FUZZY_WEIGHT * score / 100, f"typo ({round(score)}%)", "unknown_endpoint")
+        add(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score)

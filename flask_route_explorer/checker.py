@@ -24,7 +24,9 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
 from . import callsite, diagnosis
-from .diagnosis import UNKNOWN, CallSite, Diagnosis, _names, resolve_endpoint
+from .candidates import Cause
+from .diagnosis import UNKNOWN, CallSite, Diagnosis, _names
+from .endpoints import OPTIONS, resolve_endpoint
 from .inventory import get_inventory
 
 if t.TYPE_CHECKING:
@@ -661,7 +663,7 @@ class _Checker:
                 star_kwargs = True
             elif keyword.arg == "endpoint" and endpoint_node is None:
                 endpoint_node = keyword.value
-            elif keyword.arg in ("_method", "_external", "_scheme"):
+            elif keyword.arg in OPTIONS and keyword.arg != "_anchor":
                 special[keyword.arg] = _literal(keyword.value)
             elif keyword.arg not in ("_anchor",):
                 values[keyword.arg] = _literal(keyword.value)
@@ -743,7 +745,7 @@ class _Checker:
             value = keyword.value.value if isinstance(keyword.value, nodes.Const) else UNKNOWN
             if keyword.key == "endpoint" and endpoint_node is None:
                 endpoint_node = keyword.value
-            elif keyword.key in ("_method", "_external", "_scheme"):
+            elif keyword.key in OPTIONS and keyword.key != "_anchor":
                 special[keyword.key] = value
             elif keyword.key != "_anchor":
                 values[keyword.key] = value
@@ -1021,7 +1023,7 @@ def _replacement(result: Diagnosis, endpoint: str) -> str | None:
     sure = [s for s in result.suggestions if s.score >= SURE_SCORE]
     if len(sure) != 1 or sure[0] is not result.suggestions[0] or sure[0].endpoint == endpoint:
         return None
-    if result.kind == "wrong_blueprint_prefix" and "variable" not in sure[0].reason:
+    if result.kind == "wrong_blueprint_prefix" and sure[0].cause is not Cause.BLUEPRINT_VARIABLE:
         return None
     return sure[0].endpoint
 

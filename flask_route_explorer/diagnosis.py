@@ -21,6 +21,9 @@ from werkzeug.local import LocalProxy
 from werkzeug.routing import AnyConverter, BaseConverter, BuildError
 from werkzeug.routing.converters import FloatConverter, NumberConverter, PathConverter, UUIDConverter
 
+from .candidates import Candidate, Cause, find_candidates, unregistered_blueprint
+from .endpoints import resolve_endpoint, url_values
+
 if t.TYPE_CHECKING:
     from flask import Flask
 
@@ -71,9 +74,17 @@ class Suggestion:
     rule: str
     score: float
     reason: str
+    #: The evidence, as data: what a decision (may ``--fix`` write it?) reads instead of ``reason``.
+    cause: Cause = Cause.NAMED
 
     def to_dict(self) -> dict[str, t.Any]:
-        return {"endpoint": self.endpoint, "rule": self.rule, "score": self.score, "reason": self.reason}
+        return {
+            "endpoint": self.endpoint,
+            "rule": self.rule,
+            "score": self.score,
+            "reason": self.reason,
+            "cause": self.cause.value,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +152,12 @@ class Diagnosis:
 # The engine. Imported below the contract because ``callsite`` builds ``CallSite`` objects.
 
 from . import _compat, callsite  # noqa: E402
-from .candidates import Candidate, find_candidates, unregistered_blueprint  # noqa: E402
 from .inventory import Inventory, Route, get_inventory  # noqa: E402
 
 log = logging.getLogger("flask_route_explorer")
 
 #: True while the engine builds a corrected call to verify it; our own url_for hooks stay out.
 _verifying: ContextVar[bool] = ContextVar("route_explorer_verifying", default=False)
-#: Keyword arguments of ``url_for`` that are not URL values.
-_OPTIONS = ("_anchor", "_method", "_scheme", "_external")
 _SAMPLE_UUID = uuid.UUID("12345678-1234-5678-1234-567812345678")
 _MISSING = object()
 
@@ -345,7 +353,7 @@ def _call_facts(
     return _Call(
         endpoint=resolve_endpoint(endpoint, blueprint),
         written=endpoint,
-        values={k: v for k, v in values.items() if k not in _OPTIONS},
+        values=url_values(values),
         method=method,
         external=external,
         scheme=scheme,
@@ -423,13 +431,6 @@ def _error_endpoint(error: BaseException) -> str | None:
     return str(endpoint) if endpoint is not None else None
 
 
-def resolve_endpoint(endpoint: str, blueprint: str | None) -> str:
-    """What Flask makes of a relative ``.name`` inside a request of ``blueprint`` (outside any: the app)."""
-    if not endpoint.startswith("."):
-        return endpoint
-    return f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
-
-
 def _literals(endpoint: str | None) -> list[str]:
     return [endpoint] if endpoint else []
 
@@ -457,7 +458,7 @@ def _call_from_error(error: BaseException) -> _Call:
         facts = _Call(
             endpoint=arguments.endpoint,
             written=_compat.url_for_helper_endpoint(helper) if helper is not None else None,
-            values={k: v for k, v in arguments.values.items() if k not in _OPTIONS},
+            values=url_values(arguments.values),
             method=arguments.method,
             external=arguments.external,
             scheme=arguments.scheme,
@@ -511,9 +512,7 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
         app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method, inventory=inventory
     )
     unregistered = (
-        None
-        if (candidates and candidates[0].cause == "url_not_endpoint")
-        else unregistered_blueprint(app, facts.endpoint)
+        None if (candidates and candidates[0].cause is Cause.URL_PATH) else unregistered_blueprint(app, facts.endpoint)
     )
     suggestions = tuple(_suggestion(app, c, facts) for c in candidates)
     if not candidates:
@@ -530,7 +529,7 @@ def _diagnose_build(app: Flask, facts: _Call) -> Diagnosis | None:
     fix = _make_fix(app, facts, top.endpoint, fit, matched=top.values)
     if unregistered is not None:
         return _unregistered(facts, unregistered, suggestions)
-    kind = top.cause
+    kind = top.kind
     if facts.written and facts.written.startswith(".") and kind != "relative_endpoint" and kind != "unknown_endpoint":
         kind = "relative_endpoint"
     explanation = _endpoint_sentence(kind, facts, top, fit) + _values_sentence(
@@ -554,7 +553,7 @@ def _suggestion(app: Flask, candidate: Candidate, facts: _Call) -> Suggestion:
     rule = (
         _best_fit(app, routes, {**facts.values, **(candidate.values or {})}, facts.method).route.rule if routes else ""
     )
-    return Suggestion(candidate.endpoint, rule, candidate.score, candidate.reason)
+    return Suggestion(candidate.endpoint, rule, candidate.score, candidate.reason, candidate.cause)
 
 
 # --- Values against an existing endpoint -----------------------------------------------------
@@ -713,7 +712,7 @@ def _method_not_allowed(app: Flask, facts: _Call, routes: t.Sequence[Route], fit
         for r in inventory.routes
         if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
     ]
-    suggestions = [Suggestion(r.endpoint, r.rule, 0.97, f"same URL, allows {method}") for r in siblings]
+    suggestions = [Suggestion(r.endpoint, r.rule, 0.97, f"same URL, allows {method}", Cause.SAME_URL) for r in siblings]
     suggestions.append(Suggestion(facts.endpoint, fit.route.rule, 0.9, f"allows {', '.join(allowed)}"))
     explanation = f"'{facts.endpoint}' ({fit.route.rule}) allows only {', '.join(allowed)}, not {method}."
     if siblings:
@@ -774,11 +773,13 @@ def _endpoint_sentence(kind: str, facts: _Call, top: Candidate, fit: _Fit) -> st
             resolved = f"'{shown}' resolved to '{facts.endpoint}' because the request is not handled by a blueprint, and there is no such endpoint"
         return f"{resolved}. '{shown[1:]}' is registered {where}."
     if kind == "view_name_not_endpoint":
-        return f"There is no endpoint '{shown}': {top.reason.replace(' is registered as ', ' is registered under the endpoint ')}."
+        if top.cause is Cause.WRAPPED_FUNCTION:
+            return f"There is no endpoint '{shown}': function '{top.name}' wrapped without functools.wraps is registered under the endpoint '{target}'."
+        return f"There is no endpoint '{shown}': view {top.name_kind} '{top.name}' is registered under the endpoint '{target}'."
     if kind == "missing_blueprint_prefix":
         return f"There is no endpoint '{shown}'. The view '{target.rpartition('.')[2]}' is registered {where}."
     if kind == "wrong_blueprint_prefix":
-        if "is the variable" in top.reason:
+        if top.cause is Cause.BLUEPRINT_VARIABLE:
             prefix = facts.endpoint.rpartition(".")[0]
             return f"There is no endpoint '{shown}': '{prefix}' is the variable that holds the blueprint, whose name is '{blueprint}'. Use '{target}'."
         return f"There is no endpoint '{shown}'. '{target.rpartition('.')[2]}' is registered {where}."
@@ -799,9 +800,8 @@ def _no_endpoint(facts: _Call) -> str:
 
 
 def _typo_similarity(candidate: Candidate) -> float:
-    """The rapidfuzz similarity a fuzzy candidate was found with (its reason carries it)."""
-    found = re.search(r"(\d+)%", candidate.reason)
-    return float(found.group(1)) if found else candidate.score * 100
+    """The rapidfuzz similarity a fuzzy candidate was found with (a sure cause counts as its score)."""
+    return candidate.similarity if candidate.similarity is not None else candidate.score * 100
 
 
 def _values_sentence(fit: _Fit, placeholders: t.Sequence[str], from_url: bool) -> str:

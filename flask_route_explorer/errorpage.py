@@ -27,13 +27,10 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from . import recorder
+from .access import refusal, security_headers
 from .diagnosis import Diagnosis, error_message, explain, fixed_source
-from .extension import is_enabled
 from .inventory import Route, get_inventory
-from .rendering import render
-from .search import display_path
-from .web import _security_headers, client_allowed
-from .web.explorer import rule_segments
+from .rendering import display_path, render, rule_segments
 
 log = logging.getLogger("flask_route_explorer")
 
@@ -104,8 +101,7 @@ def _as_if_unhandled(app: Flask, error: Exception) -> t.Any:
 
 def _should_explain(app: Flask, error: Exception) -> bool:
     return (
-        is_enabled(app)
-        and client_allowed(request.remote_addr, app.config["ROUTE_EXPLORER_ALLOWED_IPS"])
+        refusal(app, request) is None
         and request.args.get(STEP_ASIDE_PARAM) != STEP_ASIDE_VALUE
         and (isinstance(error, BuildError) or recorder.raised_by_url_for(error))
     )
@@ -131,7 +127,7 @@ def error_response(app: Flask, error: Exception) -> Response:
         response = Response(json.dumps(payload, indent=2), 500, mimetype="application/json")
     else:
         response = Response(render_page(app, error, diagnosis), 500, mimetype="text/html")
-    return _security_headers(response)
+    return security_headers(response, streamed=False)
 
 
 # --- what the template shows -------------------------------------------------------------------

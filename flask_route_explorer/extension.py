@@ -61,14 +61,6 @@ class RouteExplorer:
             _mount_when_run_in_debug(app)
 
 
-def is_enabled(app: Flask) -> bool:
-    """Whether the explorer may answer now: re-checked on every one of its requests."""
-    setting = app.config.get("ROUTE_EXPLORER_ENABLED")
-    if setting is None:
-        return bool(app.debug)
-    return bool(setting)
-
-
 def enabled_at_startup(app: Flask) -> bool:
     """Whether to mount while the app is being set up.
 

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from werkzeug.routing import Rule
 
 from . import _compat
+from .endpoints import jsonable
 from .sources import ViewSource, view_source
 
 if t.TYPE_CHECKING:
@@ -36,7 +37,7 @@ class Argument:
     required: bool = True
 
     def to_dict(self) -> dict[str, t.Any]:
-        return {"name": self.name, "converter": self.converter, "args": _jsonable(dict(self.args))}
+        return {"name": self.name, "converter": self.converter, "args": jsonable(dict(self.args))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ class Route:
             "endpoint": self.endpoint,
             "methods": list(self.methods) if self.methods is not None else None,
             "arguments": [a.to_dict() for a in self.arguments],
-            "defaults": _jsonable(dict(self.defaults)),
+            "defaults": jsonable(dict(self.defaults)),
             "blueprint": self.blueprint,
             "subdomain": self.subdomain,
             "host": self.host,
@@ -102,15 +103,24 @@ class Route:
         }
 
 
+_Derived = t.TypeVar("_Derived")
+
+
 @dataclass(frozen=True)
 class Inventory:
-    """Every route of one app, plus the indexes the faces ask for most."""
+    """Every route of one app, plus the indexes the faces ask for most.
+
+    Anything computed from an inventory (search keys, rule shapes, candidate tables) is kept by
+    :meth:`derived`, so it lives exactly as long as the inventory it was computed from.
+    """
 
     routes: tuple[Route, ...]
     by_endpoint: t.Mapping[str, tuple[Route, ...]]
     blueprints: tuple[str, ...]
     has_subdomains: bool
     has_hosts: bool
+    _derived: dict[t.Hashable, t.Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.routes)
@@ -129,16 +139,35 @@ class Inventory:
         """Routes of the app itself, without the tools' own."""
         return tuple(r for r in self.routes if not r.internal)
 
+    def route_for(self, rule: Rule) -> Route | None:
+        """The route of one of the app's Werkzeug rules (``request.url_rule``), if it is in the map."""
+        by_rule = self.derived("inventory.by_rule", lambda: {id(r.werkzeug_rule): r for r in self.routes})
+        route = by_rule.get(id(rule))
+        return route if route is not None and route.werkzeug_rule is rule else None
 
-def _jsonable(value: t.Any) -> t.Any:
-    """Defaults and converter arguments may hold any Python object: keep JSON types, repr the rest."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    return repr(value)
+    def arguments_of(self, endpoint: str) -> dict[str, Argument]:
+        """Every variable of the endpoint's rules, by name (the first rule that has it wins)."""
+        found: dict[str, Argument] = {}
+        for route in self.routes_for(endpoint):
+            for argument in route.arguments:
+                found.setdefault(argument.name, argument)
+        return found
+
+    def derived(self, key: t.Hashable, build: t.Callable[[], _Derived]) -> _Derived:
+        """The value ``build()`` computed once for this inventory under ``key``.
+
+        The one cache of derived indexes: it goes away with the inventory, so a rule added later
+        (a new inventory) is never answered from stale keys. Built under a lock, so two threads of
+        the development server do not build the same index twice.
+        """
+        try:
+            return t.cast(_Derived, self._derived[key])
+        except KeyError:
+            pass
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = build()
+            return t.cast(_Derived, self._derived[key])
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from flask import Flask
 
 from . import _compat, notes
 from .diagnosis import error_message
+from .endpoints import OPTIONS
 
 if t.TYPE_CHECKING:
     from jinja2 import Template
@@ -44,7 +45,6 @@ _MARKER = "__route_explorer_recorder__"
 #: Successful calls beyond this many in one request are counted but not kept (failures always are).
 MAX_RECORDED_CALLS = 5000
 #: The keyword arguments ``url_for`` takes for itself rather than for the rule.
-OPTION_NAMES = frozenset({"_anchor", "_method", "_scheme", "_external"})
 #: Frames in these directories are plumbing between the caller and ``Flask.url_for``.
 _PLUMBING = tuple(os.path.dirname(path) + os.sep for path in (flask.__file__, jinja2.__file__, __file__) if path)
 #: The plumbing frame right above the recorder on the usual paths (``flask.url_for`` in Python,
@@ -78,12 +78,12 @@ class UrlForCall:
     @property
     def values(self) -> dict[str, t.Any]:
         """The values meant for the rule (what the URL is built from)."""
-        return {k: v for k, v in self.arguments.items() if k not in OPTION_NAMES}
+        return {k: v for k, v in self.arguments.items() if k not in OPTIONS}
 
     @property
     def options(self) -> dict[str, t.Any]:
         """``_external``, ``_method``, ``_scheme``, ``_anchor`` when given (``flask.url_for`` always passes them)."""
-        return {k: v for k, v in self.arguments.items() if k in OPTION_NAMES and v is not None}
+        return {k: v for k, v in self.arguments.items() if k in OPTIONS and v is not None}
 
     @property
     def template_name(self) -> str | None:

@@ -7,14 +7,20 @@ the app's context processors, globals and loader settings can neither break nor 
 from __future__ import annotations
 
 import functools
+import os
 import typing as t
 from urllib.parse import urlencode
 
 from flask import current_app, url_for
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ._compat import VARIABLE_RE
 from ._resources import TEMPLATES_DIR
 from .editor import editor_url
+from .inventory import Route
+
+#: The order method badges are shown in; other methods follow alphabetically.
+COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _editor_link(file: str | None, line: int | None) -> str | None:
@@ -67,3 +73,69 @@ def build_link(endpoint: str, values: t.Mapping[str, t.Any] | None = None) -> st
 def match_link(path: str, method: str | None = None) -> str:
     """The path tester, prefilled."""
     return url_for("route_explorer.match", path=path, **({"method": method} if method else {}))
+
+
+# --- Presentation helpers every face uses ---------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16384)
+def display_path(file: str | None, root: str | None) -> str | None:
+    """A short form of a source path for tables: relative to the app's folder, or from the package on.
+
+    The full path stays in links and titles; this is only what a row shows.
+    """
+    if not file:
+        return None
+    marker = f"{os.sep}site-packages{os.sep}"
+    if root and not _relative(file, root).startswith(".."):
+        return _relative(file, root)
+    if marker in file:
+        return file.split(marker, 1)[1]
+    if root:
+        # Beside the app's package: the project folder (tests/, other packages of the project).
+        relative = _relative(file, os.path.dirname(os.path.abspath(root)))
+        if not relative.startswith(".."):
+            return relative
+    return file
+
+
+def _relative(file: str, base: str) -> str:
+    try:
+        return os.path.relpath(file, base)
+    except ValueError:  # another drive on Windows
+        return file
+
+
+def shown_methods(route: Route, include_automatic: bool) -> tuple[str, ...] | None:
+    """A route's method badges in the usual reading order (GET, POST, PUT, PATCH, DELETE, others)."""
+    methods = route.methods if include_automatic else route.visible_methods
+    if methods is None:
+        return None
+    order = {m: i for i, m in enumerate((*COMMON_METHODS, "HEAD", "OPTIONS"))}
+    return tuple(sorted(methods, key=lambda m: (order.get(m, len(order)), m)))
+
+
+class RuleSegment(t.NamedTuple):
+    """A piece of a rule string: literal text, or a variable with its converter as written."""
+
+    text: str
+    #: ``None`` for literal text; ``""`` for a bare ``<name>``; else e.g. ``"int(min=1)"``.
+    converter: str | None
+
+
+@functools.lru_cache(maxsize=16384)
+def rule_segments(rule: str) -> tuple[RuleSegment, ...]:
+    """Split a rule for highlighting, keeping each converter and its arguments exactly as written."""
+    segments: list[RuleSegment] = []
+    position = 0
+    for match in VARIABLE_RE.finditer(rule):
+        if match.start() > position:
+            segments.append(RuleSegment(rule[position : match.start()], None))
+        converter = match.group("converter") or ""
+        if converter and match.group("arguments") is not None:
+            converter += f"({match.group('arguments')})"
+        segments.append(RuleSegment(match.group("variable"), converter))
+        position = match.end()
+    if position < len(rule):
+        segments.append(RuleSegment(rule[position:], None))
+    return tuple(segments)

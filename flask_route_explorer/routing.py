@@ -32,7 +32,8 @@ from werkzeug.test import EnvironBuilder
 
 from . import _compat
 from . import diagnosis as diagnosis_engine
-from .diagnosis import Diagnosis, resolve_endpoint
+from .diagnosis import Diagnosis
+from .endpoints import OPTIONS, resolve_endpoint
 from .inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
 from .sources import ViewSource
 
@@ -58,7 +59,6 @@ STATUS_TEXTS = {
     500: "Server error",
 }
 #: ``url_for``'s own keyword arguments: never URL values.
-SPECIAL_ARGUMENTS = ("_anchor", "_method", "_scheme", "_external")
 
 _METHOD_RE = re.compile(r"[A-Z][A-Z0-9_-]{0,19}")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,19}")
@@ -348,18 +348,10 @@ class _Index:
                 self.dynamic.setdefault(key, []).append(position)
 
 
-_INDEX_KEY = "route_explorer.routing"
-
-
 def _index_for(app: Flask) -> _Index:
     """The app's rule shapes, rebuilt when the inventory is."""
     inventory = get_inventory(app)
-    cached = app.extensions.get(_INDEX_KEY)
-    if isinstance(cached, _Index) and cached.inventory is inventory:
-        return cached
-    index = _Index(inventory)
-    app.extensions[_INDEX_KEY] = index
-    return index
+    return inventory.derived(_Index, lambda: _Index(inventory))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -879,15 +871,6 @@ def _redirect_cause(
 # --------------------------------------------------------------------------- build
 
 
-def _arguments_of(inventory: Inventory, endpoint: str) -> dict[str, Argument]:
-    """Every variable of the endpoint's rules, by name (the first rule that has it wins)."""
-    found: dict[str, Argument] = {}
-    for route in inventory.routes_for(endpoint):
-        for argument in route.arguments:
-            found.setdefault(argument.name, argument)
-    return found
-
-
 def typed_value(value: t.Any, argument: Argument | None) -> t.Any:
     """A form string as the number an ``int`` or ``float`` variable expects, when it parses.
 
@@ -959,7 +942,7 @@ def _build_input_problem(
             return "A value has no name."
         if len(name) > MAX_NAME or _CONTROL_RE.search(name):
             return f"The value name {name[:40]!r}… is not a usable argument name."
-        if name in SPECIAL_ARGUMENTS:
+        if name in OPTIONS:
             return f"{name} is one of url_for's own arguments: use its field, not a value."
         if name == "endpoint":
             return "'endpoint' cannot be a value: it is url_for's first parameter."
@@ -1017,7 +1000,7 @@ def build(
         return BuildResult(ok=False, url=None, roundtrip=None, diagnosis=None, endpoint=endpoint, error=problem)
     resolved = resolve_endpoint(endpoint, blueprint)
     index = _index_for(app)
-    arguments = _arguments_of(index.inventory, resolved)
+    arguments = index.inventory.arguments_of(resolved)
     # A variable the endpoint lacks (a misspelt endpoint, most often) is typed as the app's other rules
     # type it, so the diagnosis's fix for the right endpoint reads ``user_id=7``, not ``user_id='7'``.
     given = {

@@ -8,15 +8,11 @@ The search keys are computed once per :class:`~flask_route_explorer.inventory.In
 
 from __future__ import annotations
 
-import functools
 import heapq
 import json
 import math
-import os
 import re
-import threading
 import typing as t
-import weakref
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -157,23 +153,10 @@ class _Index:
 #: A route's position in the inventory, its score, and whether it handles the queried path.
 _Ranked = tuple[int, float, bool]
 
-_indexes: dict[int, tuple[weakref.ref[Inventory], _Index]] = {}
-_indexes_lock = threading.Lock()
-
 
 def _index(inventory: Inventory) -> _Index:
-    """The cached keys of an inventory; the entry goes away with the inventory itself."""
-    key = id(inventory)
-    entry = _indexes.get(key)
-    if entry is not None and entry[0]() is inventory:
-        return entry[1]
-    with _indexes_lock:
-        entry = _indexes.get(key)
-        if entry is not None and entry[0]() is inventory:
-            return entry[1]
-        index = _Index(inventory)
-        _indexes[key] = (weakref.ref(inventory, lambda _ref, key=key: _indexes.pop(key, None)), index)
-        return index
+    """The search keys of an inventory, computed once (they go away with the inventory)."""
+    return inventory.derived(_Index, lambda: _Index(inventory))
 
 
 def search(
@@ -474,31 +457,3 @@ def _summarize(inventory: Inventory) -> Summary:
         blueprint_counts=tuple((name, counts.get(name, 0)) for name in names),
         methods=tuple(sorted({m for route in inventory.routes for m in route.methods or ()})),
     )
-
-
-@functools.lru_cache(maxsize=16384)
-def display_path(file: str | None, root: str | None) -> str | None:
-    """A short form of a source path for tables: relative to the app's folder, or from the package on.
-
-    The full path stays in links and titles; this is only what a row shows.
-    """
-    if not file:
-        return None
-    marker = f"{os.sep}site-packages{os.sep}"
-    if root and not _relative(file, root).startswith(".."):
-        return _relative(file, root)
-    if marker in file:
-        return file.split(marker, 1)[1]
-    if root:
-        # Beside the app's package: the project folder (tests/, other packages of the project).
-        relative = _relative(file, os.path.dirname(os.path.abspath(root)))
-        if not relative.startswith(".."):
-            return relative
-    return file
-
-
-def _relative(file: str, base: str) -> str:
-    try:
-        return os.path.relpath(file, base)
-    except ValueError:  # another drive on Windows
-        return file

@@ -21,13 +21,10 @@ from markupsafe import Markup
 from werkzeug.routing import Rule
 
 from . import recorder
+from .access import BLUEPRINT_NAME, refusal
 from .diagnosis import Diagnosis, diagnose, error_message
-from .extension import is_enabled
 from .inventory import INTERNAL_ENDPOINT_PREFIXES, Route, get_inventory
-from .rendering import render
-from .search import display_path
-from .web import BLUEPRINT_NAME, client_allowed
-from .web.explorer import rule_segments
+from .rendering import display_path, render, rule_segments
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -125,7 +122,7 @@ class RouteExplorerPanel(DebugPanel):
         if unavailable is not None:
             return str(Markup('<div class="fre-panel"><p>{}</p></div>').format(unavailable))
         rule = request.url_rule
-        route = _route_for(app, rule) if rule is not None else None
+        route = get_inventory(app).route_for(rule) if rule is not None else None
         recorded = self._request_calls()
         app_calls = [c for c in recorded if not _is_internal(c.endpoint)]
         tool_calls = [c for c in recorded if _is_internal(c.endpoint)]
@@ -151,20 +148,12 @@ class RouteExplorerPanel(DebugPanel):
 
 def _unavailable_reason(app: Flask) -> str | None:
     """Why the panel cannot show routes here (it shows the same things the explorer guards)."""
-    if BLUEPRINT_NAME not in app.blueprints or not is_enabled(app):
+    if BLUEPRINT_NAME not in app.blueprints:
         return (
             "Route Explorer is not enabled for this app: it runs only in debug mode "
             "(ROUTE_EXPLORER_ENABLED = None), or when ROUTE_EXPLORER_ENABLED is True."
         )
-    if not client_allowed(request.remote_addr, app.config["ROUTE_EXPLORER_ALLOWED_IPS"]):
-        return f"Route Explorer answers only clients in ROUTE_EXPLORER_ALLOWED_IPS; this one is {request.remote_addr}."
-    return None
-
-
-def _route_for(app: Flask, rule: Rule) -> Route | None:
-    """The inventory's route for the very rule that matched (an endpoint may have several)."""
-    routes = get_inventory(app).routes_for(str(rule.endpoint))
-    return next((r for r in routes if r.werkzeug_rule is rule), routes[0] if routes else None)
+    return refusal(app, request)
 
 
 def _shown_methods(rule: Rule | None, route: Route | None) -> t.Sequence[str] | None:

@@ -69,7 +69,7 @@ def app() -> Flask:
 
 
 def endpoints(app: Flask, endpoint: str, **kwargs: object) -> list[tuple[str, str]]:
-    return [(c.endpoint, c.cause) for c in find_candidates(app, endpoint, **kwargs)]  # type: ignore[arg-type]
+    return [(c.endpoint, c.kind) for c in find_candidates(app, endpoint, **kwargs)]  # type: ignore[arg-type]
 
 
 def test_missing_and_nested_prefix(app: Flask) -> None:
@@ -80,7 +80,7 @@ def test_missing_and_nested_prefix(app: Flask) -> None:
 def test_wrong_prefix_and_blueprint_variable(app: Flask) -> None:
     assert endpoints(app, "blogs.edit_post")[0] == ("blog.edit_post", "wrong_blueprint_prefix")
     top = find_candidates(app, "blog_bp.edit_post")[0]
-    assert (top.endpoint, top.cause) == ("blog.edit_post", "wrong_blueprint_prefix")
+    assert (top.endpoint, top.kind) == ("blog.edit_post", "wrong_blueprint_prefix")
     assert "'blog_bp' is the variable" in top.reason
 
 
@@ -91,7 +91,7 @@ def test_view_names(app: Flask) -> None:
 
 def test_relative_name_found_elsewhere(app: Flask) -> None:
     top = find_candidates(app, "shop.edit_post", written=".edit_post")[0]
-    assert (top.endpoint, top.cause) == ("blog.edit_post", "relative_endpoint")
+    assert (top.endpoint, top.kind) == ("blog.edit_post", "relative_endpoint")
 
 
 def test_arguments_break_ties_between_same_names(app: Flask) -> None:
@@ -116,7 +116,7 @@ def test_scores_and_limit(app: Flask) -> None:
 
 def test_url_path(app: Flask) -> None:
     top = find_candidates(app, "/blog/post/3/edit")[0]
-    assert (top.endpoint, top.cause, dict(top.values or {})) == ("blog.edit_post", "url_not_endpoint", {"post_id": 3})
+    assert (top.endpoint, top.kind, dict(top.values or {})) == ("blog.edit_post", "url_not_endpoint", {"post_id": 3})
     assert match_path(app, "http://example.com/shop/item/9?x=1", None) == ("shop.edit", {"item_id": 9})
     assert match_path(app, "/nowhere", None) is None
 

@@ -326,3 +326,50 @@ def test_demo_app_has_only_its_two_deliberate_mistakes() -> None:
         ("views.py", 28, "RE001", "UserAPI"),
     ]
     assert findings[1].replacement == "api.users"
+
+
+@pytest.mark.parametrize("blueprint", ["variables", "widgets"])
+def test_fix_decision_reads_the_cause_not_the_words_of_the_reason(tmp_path: Path, blueprint: str) -> None:
+    """The same mistake is fixed alike whatever the blueprints are called.
+
+    It used to look for the word "variable" in the top candidate's English reason: a blueprint
+    named ``variables`` made a same-name guess in it look like the blueprint-variable cause.
+    """
+    from flask import Blueprint
+
+    app = Flask(__name__)
+    bp = Blueprint(blueprint, __name__)
+    bp.add_url_rule("/show", "show", lambda: "")
+    app.register_blueprint(bp, url_prefix=f"/{blueprint}")
+    source = tmp_path / "views.py"
+    source.write_text('from flask import url_for\n\n\ndef view():\n    return url_for("settings.show")\n')
+    [finding] = check(app, [str(source)])
+    assert finding.kind == "wrong_blueprint_prefix"
+    assert finding.replacement is None  # a same-name guess in another blueprint is left to a person
+
+
+def test_fix_for_a_blueprint_variable_is_still_written(tmp_path: Path) -> None:
+    """The sure wrong-prefix cause, the blueprint's variable written for its name, stays fixable."""
+    import importlib.util
+
+    module_path = tmp_path / "bpmod_for_fix_test.py"
+    module_path.write_text(
+        "from flask import Blueprint\n"
+        "settings_bp = Blueprint('settings', __name__)\n"
+        "settings_bp.add_url_rule('/show', 'show', lambda: '')\n"
+    )
+    spec = importlib.util.spec_from_file_location("bpmod_for_fix_test", module_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bpmod_for_fix_test"] = module
+    try:
+        spec.loader.exec_module(module)
+        app = Flask(__name__)
+        app.register_blueprint(module.settings_bp, url_prefix="/settings")
+        source = tmp_path / "views.py"
+        source.write_text('from flask import url_for\n\n\ndef view():\n    return url_for("settings_bp.show")\n')
+        [finding] = check(app, [str(source)])
+        assert finding.kind == "wrong_blueprint_prefix"
+        assert finding.replacement == "settings.show"
+    finally:
+        del sys.modules["bpmod_for_fix_test"]

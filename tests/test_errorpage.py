@@ -12,8 +12,8 @@ from flask import Blueprint, Flask, got_request_exception, redirect, render_temp
 from werkzeug.routing import BuildError
 
 from flask_route_explorer import errorpage
+from flask_route_explorer.access import CONTENT_SECURITY_POLICY
 from flask_route_explorer.diagnosis import CallSite, Diagnosis, Suggestion, fixed_source
-from flask_route_explorer.web import CONTENT_SECURITY_POLICY
 
 JSON = {"Accept": "application/json"}
 DIAGNOSIS_KEYS = {"kind", "endpoint", "explanation", "suggestions", "missing", "unexpected", "fix", "fix_url", "call"}

@@ -12,8 +12,8 @@ from flask import Blueprint, Flask
 from werkzeug.routing import Rule
 
 from flask_route_explorer.inventory import get_inventory
+from flask_route_explorer.rendering import RuleSegment, rule_segments
 from flask_route_explorer.search import PER_PAGE, search
-from flask_route_explorer.web.explorer import RuleSegment, rule_segments
 
 HOSTILE = "<script>alert(1)</script>"
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
 from flask_route_explorer import get_inventory
-from flask_route_explorer.search import APP_LEVEL, display_path, group_hits, search, summarize
+from flask_route_explorer.rendering import display_path
+from flask_route_explorer.search import APP_LEVEL, group_hits, search, summarize
 
 
 @pytest.fixture

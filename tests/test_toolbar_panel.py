@@ -20,9 +20,9 @@ from flask_debugtoolbar import DebugToolbarExtension
 
 from demo_app import DEBUG_TB_PANELS, create_app
 from flask_route_explorer import RouteExplorer
+from flask_route_explorer.access import _widen
 from flask_route_explorer.inventory import get_inventory
 from flask_route_explorer.toolbar import RouteExplorerPanel
-from flask_route_explorer.toolbar_support import _widen
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PANEL = "flask_route_explorer.toolbar.RouteExplorerPanel"
@@ -270,7 +270,7 @@ def test_the_csp_is_widened_by_exact_hashes_for_the_toolbar() -> None:
 
     @app.route("/")
     def index() -> t.Any:
-        from flask_route_explorer.toolbar_support import allow_debug_toolbar
+        from flask_route_explorer.access import allow_debug_toolbar
 
         response = app.response_class(PAGE.format("strict"), mimetype="text/html")
         response.headers["Content-Security-Policy"] = policy

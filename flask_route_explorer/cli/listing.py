@@ -14,7 +14,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..inventory import Route, get_inventory
-from ..search import Hit, display_path, search
+from ..rendering import display_path
+from ..search import Hit, search
 
 
 def register(group: AppGroup) -> None:

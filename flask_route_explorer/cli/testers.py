@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .. import routing
-from ..search import display_path
+from ..rendering import display_path
 
 _STATUS_COLOUR = {200: "green", 308: "blue", 405: "yellow"}
 

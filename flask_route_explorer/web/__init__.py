@@ -1,26 +1,15 @@
-"""The explorer's blueprint: access rules and security headers; the pages live in submodules."""
+"""The explorer's blueprint: who may see it (see :mod:`..access`), its static files; the pages live in submodules."""
 
 from __future__ import annotations
 
-import ipaddress
 import typing as t
 
 from flask import Blueprint, Flask, abort, current_app, has_request_context, request, send_from_directory
 from werkzeug.wrappers import Response
 
 from .._resources import STATIC_DIR
-from ..extension import is_enabled
-from ..toolbar_support import allow_debug_toolbar
+from ..access import BLUEPRINT_NAME, refusal, security_headers
 from . import explorer, testers
-
-BLUEPRINT_NAME = "route_explorer"
-
-#: No inline script anywhere; htmx is served from our own static folder.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
-
 
 #: The URL variable that carries the host in an app with ``host_matching=True``.
 HOST_VARIABLE = "_route_explorer_host"
@@ -75,46 +64,11 @@ def _add_host(endpoint: str, values: dict[str, t.Any]) -> None:
         values.setdefault(HOST_VARIABLE, request.host)
 
 
-def client_allowed(remote_addr: str | None, allowed: t.Iterable[str]) -> bool:
-    """Whether a client address is in the allowed list (IPv4-mapped IPv6 counts as IPv4)."""
-    if not remote_addr:
-        return False
-    try:
-        address = ipaddress.ip_address(remote_addr)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    candidates = {str(address), str(mapped)} if mapped else {str(address)}
-    for entry in allowed:
-        try:
-            if "/" in entry:
-                if any(ipaddress.ip_address(c) in ipaddress.ip_network(entry, strict=False) for c in candidates):
-                    return True
-            elif ipaddress.ip_address(entry) in {ipaddress.ip_address(c) for c in candidates}:
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 def _guard() -> None:
     """Defence in depth: every explorer response re-checks debug mode and the client address."""
-    app = current_app
-    if not is_enabled(app):
-        abort(404)
-    if not client_allowed(request.remote_addr, app.config["ROUTE_EXPLORER_ALLOWED_IPS"]):
+    if refusal(current_app, request) is not None:
         abort(404)
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault("Cache-Control", "no-store")
-    if response.mimetype == "text/html" and response.is_sequence:
-        if request.blueprint == BLUEPRINT_NAME:
-            # Flask-DebugToolbar rewrites only buffered HTML: streamed, our pages and htmx fragments stay clean.
-            response.response = iter(response.response)
-        else:  # the error page, at the app's own URL, where the toolbar and its Routes panel belong
-            allow_debug_toolbar(response)
-    return response
+    return security_headers(response, streamed=True)

@@ -6,7 +6,6 @@ page lives in the query string only, so every filtered view is a link a develope
 
 from __future__ import annotations
 
-import functools
 import re
 import typing as t
 from dataclasses import dataclass
@@ -16,16 +15,13 @@ from htmx_flask.requests import HtmxHeaders
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from .._compat import VARIABLE_RE
-from ..inventory import AUTOMATIC_METHODS, Route, get_inventory
-from ..rendering import render
-from ..search import APP_LEVEL, PER_PAGE, display_path, group_hits, search, summarize
+from ..inventory import AUTOMATIC_METHODS, get_inventory
+from ..rendering import COMMON_METHODS, display_path, render, rule_segments, shown_methods
+from ..search import APP_LEVEL, PER_PAGE, group_hits, search, summarize
 
 #: Longer queries are cut: nobody types more, and it bounds the work of one request.
 MAX_QUERY_LENGTH = 300
 _METHOD_RE = re.compile(r"[A-Z]{1,20}")
-#: The order method chips are offered in; other methods the app uses follow alphabetically.
-_COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def register(bp: Blueprint) -> None:
@@ -147,40 +143,5 @@ def _method_choices(methods: t.Iterable[str], state: PageState) -> tuple[str, ..
     used = set(methods) | set(state.methods)
     if not state.auto:
         used -= AUTOMATIC_METHODS - set(state.methods)
-    common = [m for m in _COMMON_METHODS if m in used]
+    common = [m for m in COMMON_METHODS if m in used]
     return tuple(common + sorted(used.difference(common)))
-
-
-def shown_methods(route: Route, include_automatic: bool) -> tuple[str, ...] | None:
-    """A route's method badges in the usual reading order (GET, POST, PUT, PATCH, DELETE, others)."""
-    methods = route.methods if include_automatic else route.visible_methods
-    if methods is None:
-        return None
-    order = {m: i for i, m in enumerate((*_COMMON_METHODS, "HEAD", "OPTIONS"))}
-    return tuple(sorted(methods, key=lambda m: (order.get(m, len(order)), m)))
-
-
-class RuleSegment(t.NamedTuple):
-    """A piece of a rule string: literal text, or a variable with its converter as written."""
-
-    text: str
-    #: ``None`` for literal text; ``""`` for a bare ``<name>``; else e.g. ``"int(min=1)"``.
-    converter: str | None
-
-
-@functools.lru_cache(maxsize=16384)
-def rule_segments(rule: str) -> tuple[RuleSegment, ...]:
-    """Split a rule for highlighting, keeping each converter and its arguments exactly as written."""
-    segments: list[RuleSegment] = []
-    position = 0
-    for match in VARIABLE_RE.finditer(rule):
-        if match.start() > position:
-            segments.append(RuleSegment(rule[position : match.start()], None))
-        converter = match.group("converter") or ""
-        if converter and match.group("arguments") is not None:
-            converter += f"({match.group('arguments')})"
-        segments.append(RuleSegment(match.group("variable"), converter))
-        position = match.end()
-    if position < len(rule):
-        segments.append(RuleSegment(rule[position:], None))
-    return tuple(segments)

@@ -18,9 +18,8 @@ from werkzeug.wrappers import Response
 
 from .. import routing
 from ..inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
-from ..rendering import render
-from ..search import display_path, search, summarize
-from .explorer import rule_segments
+from ..rendering import display_path, render, rule_segments
+from ..search import search, summarize
 
 #: Query parameters of the build tester that are not URL values.
 BUILD_PARAMETERS = ("endpoint", "_method", "_external", "_scheme", "_anchor", "_blueprint", "_query", "_fields_for")
