@@ -160,6 +160,7 @@ def evaluate(app: Flask, source: str, template: bool, names: dict[str, t.Any]) -
     call = extract_call(source)
     scope = {k: namespace(v) for k, v in names.items()}
     if template:
+        app.update_template_context(scope)  # request, session, g, config, as render_template gives them
         try:
             return app.jinja_env.from_string("{{ " + call + " }}").render(**scope)
         except UndefinedError as e:

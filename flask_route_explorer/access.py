@@ -29,6 +29,8 @@ if t.TYPE_CHECKING:
 
 #: The explorer's blueprint: its pages, and the prefix of its endpoints.
 BLUEPRINT_NAME = "route_explorer"
+#: Where the explorer's pages app keeps the host app (``pages.extensions[HOST_KEY]``).
+HOST_KEY = "route_explorer.host"
 
 #: No inline script anywhere; htmx is served from our own static folder.
 CONTENT_SECURITY_POLICY = (
@@ -37,15 +39,96 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def is_enabled(app: Flask) -> bool:
-    """Whether the explorer may answer now: re-checked on every one of its requests."""
+class ConfigError(ValueError):
+    """A ``ROUTE_EXPLORER_*`` setting the explorer cannot use: raised when the app is set up."""
+
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: Host names a local browser uses; a leading dot also allows the name's subdomains. Any other
+#: ``Host`` header is a page on the internet that resolved its own name to 127.0.0.1 (DNS
+#: rebinding): Werkzeug's debugger refuses it too.
+LOCAL_HOSTS: tuple[str, ...] = (".localhost", "127.0.0.1", "::1")
+#: Set in ``app.extensions`` once the explorer is mounted on the app.
+MOUNTED_KEY = "route_explorer.mounted"
+
+#: Headers a relay (reverse proxy, tunnel) adds; a browser on this machine never sends them.
+FORWARDING_HEADERS: tuple[str, ...] = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def is_enabled(app: Flask, environ: t.Mapping[str, t.Any] | None = None) -> bool:
+    """Whether the explorer may answer now: re-checked on every one of its requests.
+
+    Left to itself (``ROUTE_EXPLORER_ENABLED = None``) it follows Werkzeug's debugger: on only in
+    debug mode under the development server. A ``DEBUG = True`` left in the config of an app
+    served by gunicorn or waitress does not turn it on; their ``SERVER_SOFTWARE`` says who serves.
+    """
     setting = app.config.get("ROUTE_EXPLORER_ENABLED")
-    if setting is None:
-        return bool(app.debug)
-    return bool(setting)
+    if setting is not None:
+        return bool(setting)
+    return bool(app.debug) and (environ is None or development_server(environ))
 
 
-def client_allowed(remote_addr: str | None, allowed: t.Iterable[str]) -> bool:
+def is_mounted(app: Flask) -> bool:
+    """Whether the explorer's pages, error page and recorder are installed on ``app``."""
+    return bool(app.extensions.get(MOUNTED_KEY))
+
+
+def development_server(environ: t.Mapping[str, t.Any]) -> bool:
+    """Whether the request came through Werkzeug's development server (or a test client, which names none)."""
+    software = environ.get("SERVER_SOFTWARE")
+    return not software or str(software).startswith("Werkzeug/")
+
+
+def validate_config(config: t.Mapping[str, t.Any]) -> None:
+    """Refuse, with a message that says how to fix it, a setting that would fail at request time."""
+    enabled = config.get("ROUTE_EXPLORER_ENABLED")
+    if enabled not in (None, True, False):
+        raise ConfigError(f"ROUTE_EXPLORER_ENABLED must be None, True or False, not {enabled!r}.")
+    allowed_networks(config.get("ROUTE_EXPLORER_ALLOWED_IPS"))
+    trusted_hosts(config.get("ROUTE_EXPLORER_TRUSTED_HOSTS"))
+    prefix = config.get("ROUTE_EXPLORER_URL_PREFIX")
+    if not isinstance(prefix, str) or not prefix.startswith("/") or prefix == "/" or prefix.endswith("/"):
+        raise ConfigError(
+            f"ROUTE_EXPLORER_URL_PREFIX must be a path such as '/_routes' (a leading slash, none at the end), not {prefix!r}."
+        )
+
+
+def _entries(name: str, value: t.Any) -> tuple[t.Any, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise ConfigError(
+            f"{name} must be a list or tuple, such as ('127.0.0.1', '::1'), not {type(value).__name__} {value!r}."
+        )
+    return tuple(value)
+
+
+@functools.lru_cache(maxsize=32)
+def _networks(entries: tuple[t.Any, ...]) -> tuple[_Network, ...]:
+    networks: list[_Network] = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry if not isinstance(entry, str) else entry.strip(), strict=False))
+        except (ValueError, TypeError):
+            raise ConfigError(
+                f"ROUTE_EXPLORER_ALLOWED_IPS: {entry!r} is not an IP address or network (such as '10.0.0.0/8')."
+            ) from None
+    return tuple(networks)
+
+
+def allowed_networks(value: t.Any) -> tuple[_Network, ...]:
+    """``ROUTE_EXPLORER_ALLOWED_IPS`` as networks: strings, ``ip_address`` or ``ip_network`` objects."""
+    return _networks(_entries("ROUTE_EXPLORER_ALLOWED_IPS", value))
+
+
+def trusted_hosts(value: t.Any) -> tuple[str, ...]:
+    """The local host names plus ``ROUTE_EXPLORER_TRUSTED_HOSTS`` (lower-case, no port)."""
+    extra = () if value is None else _entries("ROUTE_EXPLORER_TRUSTED_HOSTS", value)
+    if any(not isinstance(host, str) or not host.strip(".") for host in extra):
+        raise ConfigError(f"ROUTE_EXPLORER_TRUSTED_HOSTS must hold host names, such as 'dev.example.test': {extra!r}.")
+    return LOCAL_HOSTS + tuple(h.lower() for h in extra)
+
+
+def client_allowed(remote_addr: str | None, allowed: t.Any) -> bool:
     """Whether a client address is in the allowed list (IPv4-mapped IPv6 counts as IPv4)."""
     if not remote_addr:
         return False
@@ -54,28 +137,55 @@ def client_allowed(remote_addr: str | None, allowed: t.Iterable[str]) -> bool:
     except ValueError:
         return False
     mapped = getattr(address, "ipv4_mapped", None)
-    candidates = {str(address), str(mapped)} if mapped else {str(address)}
-    for entry in allowed:
-        try:
-            if "/" in entry:
-                if any(ipaddress.ip_address(c) in ipaddress.ip_network(entry, strict=False) for c in candidates):
-                    return True
-            elif ipaddress.ip_address(entry) in {ipaddress.ip_address(c) for c in candidates}:
-                return True
-        except ValueError:
-            continue
-    return False
+    addresses = (address, mapped) if mapped is not None else (address,)
+    return any(a in network for network in allowed_networks(allowed) for a in addresses if a.version == network.version)
+
+
+def host_name(host_header: str) -> str:
+    """The name in a ``Host`` header, without its port and brackets, lower-case."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    if host.count(":") == 1:
+        host = host.partition(":")[0]
+    return host.rstrip(".")
+
+
+def host_trusted(host_header: str | None, trusted: t.Iterable[str]) -> bool:
+    """Whether the ``Host`` header names this machine (or a host the developer trusts)."""
+    if not host_header:
+        return False
+    name = host_name(host_header)
+    return any(name == entry.lstrip(".") or (entry.startswith(".") and name.endswith(entry)) for entry in trusted)
 
 
 def refusal(app: Flask, request: Request) -> str | None:
-    """Why this request may not see the explorer's answers, or ``None`` when it may."""
-    if not is_enabled(app):
+    """Why this request may not see the explorer's answers, or ``None`` when it may.
+
+    Checked on every request of every face that shows routes or source: the enabling rules, the
+    ``Host`` header, relay headers and the client's address, in that order.
+    """
+    config = app.config
+    if not is_enabled(app, request.environ):
         return (
-            "Route Explorer is not enabled for this app: it runs only in debug mode "
-            "(ROUTE_EXPLORER_ENABLED = None), or when ROUTE_EXPLORER_ENABLED is True."
+            "Route Explorer is not enabled for this app: it runs only in debug mode under the development "
+            "server (ROUTE_EXPLORER_ENABLED = None), or when ROUTE_EXPLORER_ENABLED is True."
         )
-    if not client_allowed(request.remote_addr, app.config["ROUTE_EXPLORER_ALLOWED_IPS"]):
-        return f"Route Explorer answers only clients in ROUTE_EXPLORER_ALLOWED_IPS; this one is {request.remote_addr}."
+    try:
+        trusted = trusted_hosts(config.get("ROUTE_EXPLORER_TRUSTED_HOSTS"))
+        server_name = config.get("SERVER_NAME")
+        if server_name:  # the app's own name (and its subdomains): not a page that rebound its DNS
+            trusted += ("." + host_name(str(server_name)),)
+        if not host_trusted(request.host, trusted):
+            return f"Route Explorer answers only for local host names (or ROUTE_EXPLORER_TRUSTED_HOSTS), not {request.host!r}."
+        if not config.get("ROUTE_EXPLORER_ALLOW_FORWARDED") and any(h in request.headers for h in FORWARDING_HEADERS):
+            return "Route Explorer refuses relayed requests (X-Forwarded-For, Forwarded, X-Real-IP): see ROUTE_EXPLORER_ALLOW_FORWARDED."
+        if not client_allowed(request.remote_addr, config.get("ROUTE_EXPLORER_ALLOWED_IPS")):
+            return (
+                f"Route Explorer answers only clients in ROUTE_EXPLORER_ALLOWED_IPS; this one is {request.remote_addr}."
+            )
+    except ConfigError as error:
+        return str(error)
     return None
 
 

@@ -1,7 +1,8 @@
 """``RouteExplorer``: configuration, the enabling rules, and what gets mounted when.
 
-The extension exists only in debug mode (or when forced). When it is not enabled it adds no URL
-rule, no error handler and no hook to the app: production pays nothing.
+The extension follows Werkzeug's debugger: it exists only when the development server runs the
+app in debug mode (or when forced, with a warning). When it is not enabled it adds no URL rule, no
+error handler, no hook and no middleware to the app: production pays nothing.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 import typing as t
 
 from flask.helpers import get_debug_flag
+
+from .access import MOUNTED_KEY, is_mounted, validate_config
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -21,15 +25,23 @@ log = logging.getLogger("flask_route_explorer")
 EXTENSION_KEY = "route_explorer"
 
 DEFAULT_CONFIG: dict[str, t.Any] = {
-    # None: on exactly when the app runs in debug mode; False: never; True: always (tests only).
+    # None: on exactly when the development server runs the app in debug mode; False: never;
+    # True: always (tests, or another server on purpose: a warning is logged).
     "ROUTE_EXPLORER_ENABLED": None,
     "ROUTE_EXPLORER_ALLOWED_IPS": ("127.0.0.1", "::1"),
+    # Host names besides localhost, 127.0.0.1 and [::1] that may reach the explorer.
+    "ROUTE_EXPLORER_TRUSTED_HOSTS": (),
+    # Answer requests relayed by a proxy or tunnel (X-Forwarded-For, Forwarded, X-Real-IP).
+    "ROUTE_EXPLORER_ALLOW_FORWARDED": False,
     "ROUTE_EXPLORER_URL_PREFIX": "/_routes",
     # None, "vscode", "pycharm", "sublime", or a template such as "vscode://file/{path}:{line}".
     "ROUTE_EXPLORER_EDITOR": None,
     # Rewrite path prefixes for editor links, e.g. {"/app": "/home/me/project"} inside a container.
     "ROUTE_EXPLORER_EDITOR_PATH_MAP": {},
 }
+
+#: Modules that only a production WSGI server loads: the app is not under the development server.
+PRODUCTION_SERVERS = ("gunicorn", "waitress", "uwsgi", "mod_wsgi", "bjoern", "meinheld")
 
 
 class RouteExplorer:
@@ -40,12 +52,14 @@ class RouteExplorer:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Set config defaults and mount the explorer if the app runs in debug mode.
+        """Set config defaults, check them, and mount the explorer if the app runs in debug mode.
 
+        A setting that would fail at request time raises :class:`~.access.ConfigError` here.
         Calling it twice on the same app is harmless: the second call does nothing.
         """
         for key, value in DEFAULT_CONFIG.items():
             app.config.setdefault(key, value)
+        validate_config(app.config)
         if EXTENSION_KEY in app.extensions:
             return
         app.extensions[EXTENSION_KEY] = self
@@ -57,7 +71,7 @@ class RouteExplorer:
             notes.install(app)
         if enabled_at_startup(app):
             _mount(app)
-        elif app.config["ROUTE_EXPLORER_ENABLED"] is None and not _under_flask_cli():
+        elif app.config["ROUTE_EXPLORER_ENABLED"] is None and not _under_flask_cli() and not production_server():
             _mount_when_run_in_debug(app)
 
 
@@ -65,14 +79,20 @@ def enabled_at_startup(app: Flask) -> bool:
     """Whether to mount while the app is being set up.
 
     Under the ``flask`` command, ``flask run`` resets ``app.debug`` from ``FLASK_DEBUG`` after the
-    factory returns, so that flag, not a ``DEBUG`` set in the factory, decides.
+    factory returns, so that flag, not a ``DEBUG`` set in the factory, decides. Under a production
+    server nothing is mounted unless forced.
     """
     setting = app.config.get("ROUTE_EXPLORER_ENABLED")
     if setting is not None:
         return bool(setting)
     if _under_flask_cli():
         return get_debug_flag()
-    return bool(app.debug)
+    return bool(app.debug) and not production_server()
+
+
+def production_server() -> str | None:
+    """The production WSGI server this process runs under, if any."""
+    return next((name for name in PRODUCTION_SERVERS if name in sys.modules), None)
 
 
 def _under_flask_cli() -> bool:
@@ -83,7 +103,7 @@ def _mount_when_run_in_debug(app: Flask) -> None:
     """``app.run(debug=True)`` turns debug on only after the factory ran: mount just before serving.
 
     This wraps the instance's ``run`` only; a production server never calls it, so requests pay
-    nothing and no rule exists unless the development server starts in debug mode.
+    nothing and nothing is mounted unless the development server starts in debug mode.
     """
     original_run = app.run
 
@@ -93,32 +113,31 @@ def _mount_when_run_in_debug(app: Flask) -> None:
     ) -> None:
         if debug is None and "FLASK_DEBUG" in os.environ:
             debug = get_debug_flag()
-        if debug and EXTENSION_KEY in app.extensions and not _mounted(app):
+        if debug and EXTENSION_KEY in app.extensions and not is_mounted(app):
             from . import notes
 
             notes.install(app)
             _mount(app)
         return original_run(host, port, debug, *args, **kwargs)
 
-    app.run = run  # type: ignore[method-assign]
-
-
-def _mounted(app: Flask) -> bool:
-    return "route_explorer" in app.blueprints
+    app.run = run  # type: ignore[method-assign]  # the documented way to hook app.run(debug=True)
 
 
 def _mount(app: Flask) -> None:
-    """Add the explorer's blueprint, the enriched error page and the ``url_for`` recorder."""
-    if _mounted(app):
+    """Put the explorer's pages in front of the app; add the enriched error page and the recorder."""
+    if is_mounted(app):
         return
-    if app.config.get("ROUTE_EXPLORER_ENABLED") is True and not app.debug:
+    server = production_server()
+    if app.config.get("ROUTE_EXPLORER_ENABLED") is True and (server or not app.debug):
         log.warning(
-            "flask-route-explorer is forced on outside debug mode: it shows your routes and source "
-            "locations to local clients. Never enable it in production."
+            "flask-route-explorer is forced on %s: it shows your routes and source locations to local "
+            "clients. Never enable it in production.",
+            f"under {server}" if server else "outside debug mode",
         )
     from . import errorpage, recorder
-    from .web import create_blueprint
+    from .web import ExplorerMiddleware
 
-    app.register_blueprint(create_blueprint(app), url_prefix=app.config["ROUTE_EXPLORER_URL_PREFIX"])
+    app.wsgi_app = ExplorerMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]  # the documented middleware hook
+    app.extensions[MOUNTED_KEY] = True
     errorpage.install(app)
     recorder.install(app)

@@ -11,25 +11,46 @@ import os
 import typing as t
 from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ._compat import VARIABLE_RE
 from ._resources import TEMPLATES_DIR
+from .access import HOST_KEY
 from .editor import editor_url
 from .inventory import Route
+
+if t.TYPE_CHECKING:
+    from flask import Flask
 
 #: The order method badges are shown in; other methods follow alphabetically.
 COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+def explorer_app() -> Flask:
+    """The app whose routes are shown: the host app, also when the explorer's own pages app renders."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug's documented proxy accessor
+    return t.cast("Flask", app.extensions.get(HOST_KEY, app))
+
+
+def page_url(path: str, query: t.Mapping[str, t.Any] | None = None) -> str:
+    """A link to one of the explorer's pages, from its pages or from the app's (error page, panel).
+
+    The pages live in front of the app, not in its URL map, so links are the prefix plus a path.
+    """
+    prefix = explorer_app().config["ROUTE_EXPLORER_URL_PREFIX"]
+    root = request.script_root if has_request_context() else ""
+    shown = {k: v for k, v in (query or {}).items() if v not in (None, "", [], ())}
+    return f"{root}{prefix}{path}" + ("?" + urlencode(shown, doseq=True, safe="!$'()*,/:;?@") if shown else "")
+
+
 def _editor_link(file: str | None, line: int | None) -> str | None:
-    config = current_app.config
+    config = explorer_app().config
     return editor_url(file, line, config.get("ROUTE_EXPLORER_EDITOR"), config.get("ROUTE_EXPLORER_EDITOR_PATH_MAP"))
 
 
 def _static(filename: str) -> str:
-    return url_for("route_explorer.static", filename=filename)
+    return page_url(f"/static/{filename}")
 
 
 @functools.cache
@@ -43,7 +64,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        url_for=url_for,
+        page_url=page_url,
         editor_link=_editor_link,
         static=_static,
         explorer_link=explorer_link,
@@ -60,19 +81,17 @@ def render(template: str, **context: t.Any) -> str:
 
 def explorer_link(endpoint: str) -> str:
     """The explorer filtered to one endpoint (every face links a route here)."""
-    return url_for("route_explorer.index", q=endpoint)
+    return page_url("/", {"q": endpoint})
 
 
 def build_link(endpoint: str, values: t.Mapping[str, t.Any] | None = None) -> str:
     """The URL-build tester, prefilled with an endpoint and values."""
-    # ``endpoint`` is url_for's own first parameter, so the query string is written by hand.
-    query = {"endpoint": endpoint, **{k: v for k, v in (values or {}).items() if v is not None}}
-    return url_for("route_explorer.build") + "?" + urlencode(query, doseq=True)
+    return page_url("/build", {"endpoint": endpoint, **{k: v for k, v in (values or {}).items() if v is not None}})
 
 
 def match_link(path: str, method: str | None = None) -> str:
     """The path tester, prefilled."""
-    return url_for("route_explorer.match", path=path, **({"method": method} if method else {}))
+    return page_url("/match", {"path": path, "method": method})
 
 
 # --- Presentation helpers every face uses ---------------------------------------------------

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from werkzeug.routing import Rule
 
 from . import recorder
-from .access import BLUEPRINT_NAME, refusal
+from .access import is_mounted, refusal
 from .diagnosis import Diagnosis, diagnose, error_message
 from .inventory import INTERNAL_ENDPOINT_PREFIXES, Route, get_inventory
 from .rendering import display_path, render, rule_segments
@@ -148,7 +148,7 @@ class RouteExplorerPanel(DebugPanel):
 
 def _unavailable_reason(app: Flask) -> str | None:
     """Why the panel cannot show routes here (it shows the same things the explorer guards)."""
-    if BLUEPRINT_NAME not in app.blueprints:
+    if not is_mounted(app):
         return (
             "Route Explorer is not enabled for this app: it runs only in debug mode "
             "(ROUTE_EXPLORER_ENABLED = None), or when ROUTE_EXPLORER_ENABLED is True."

@@ -27,15 +27,23 @@ CHROMIUM_FLAGS = [
 ]
 
 
+#: A development tool's rule: the explorer serves its own pages in front of the app, so tests that
+#: need an internal rule in the map use the debug toolbar's.
+TOOL_RULE = "/_debug_toolbar/static/<path:filename>"
+TOOL_ENDPOINT = "_debug_toolbar.static"
+
+
 @pytest.fixture
 def make_app() -> t.Callable[..., Flask]:
     """A factory for a bare app with the explorer forced on (debug mode, testing)."""
     from flask_route_explorer import RouteExplorer
 
-    def factory(explorer: bool = True, **config: t.Any) -> Flask:
+    def factory(explorer: bool = True, tool_rule: bool = False, **config: t.Any) -> Flask:
         app = Flask("testapp", root_path=str(ROOT / "tests"))
         app.config.update({"TESTING": True, "DEBUG": True, **config})
         app.debug = bool(app.config["DEBUG"])
+        if tool_rule:  # a rule of a development tool (the debug toolbar's), hidden unless asked for
+            app.add_url_rule(TOOL_RULE, TOOL_ENDPOINT, lambda filename: filename)
         if explorer:
             RouteExplorer(app)
         return app

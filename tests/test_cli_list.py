@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def app(make_app: t.Callable[..., Flask]) -> Flask:
-    app = make_app()
+    app = make_app(tool_rule=True)
     users = Blueprint("users", __name__, url_prefix="/users")
 
     @users.route("/<int:user_id>")
@@ -52,14 +52,14 @@ def test_table_has_flask_routes_columns(app: Flask) -> None:
     assert "user_profile (" in profile and "test_cli_list.py:" in profile
     raw = next(line for line in lines if line.startswith("raw "))
     assert "ANY" in raw
-    assert "route_explorer." not in result.output
+    assert "_debug_toolbar." not in result.output
 
 
 def test_query_and_filters(app: Flask) -> None:
     assert [line.split()[0] for line in run(app, "profle").output.splitlines()[2:]] == ["users.user_profile"]
     posts = run(app, "--method", "POST", "--blueprint", "users").output
     assert "users.update" in posts and "users.user_profile" not in posts
-    assert "route_explorer.index" in run(app, "--all").output
+    assert "_debug_toolbar.static" in run(app, "--all").output
     assert "HEAD" in run(app, "--all", "index").output
 
 

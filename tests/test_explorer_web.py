@@ -20,7 +20,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 @pytest.fixture
 def app(make_app: t.Callable[..., Flask]) -> Flask:
-    app = make_app()
+    app = make_app(tool_rule=True)
 
     users = Blueprint("users", __name__, url_prefix="/users")
 
@@ -60,7 +60,7 @@ def test_page_lists_routes_grouped_with_highlighted_variables(client: t.Any) -> 
     assert 'class="badge m-ANY"' in html  # the raw rule without methods
     assert "defaults: page=1" in html
     assert html.index("blueprint</span> users") > html.index("app</span> testapp")
-    assert "route_explorer.index" not in rows_text(html)
+    assert "_debug_toolbar.static" not in rows_text(html)
     assert re.search(r"<strong>\d+</strong> rules", html) and "hidden" in html
     assert "data-search" in html and "/users/7" in html  # search box with its hint
 
@@ -94,7 +94,7 @@ def test_search_and_filters_live_in_the_query_string(client: t.Any) -> None:
     assert "users.update" in rows_text(html) and ">index<" not in rows_text(html)
     assert '<option value="users" selected>' in html
     html = client.get("/_routes/?internal=1&auto=1").get_data(as_text=True)
-    assert "route_explorer.index" in rows_text(html) and 'class="badge m-HEAD"' in html
+    assert "_debug_toolbar.static" in rows_text(html) and 'class="badge m-HEAD"' in html
 
 
 def test_path_query_marks_matches_and_links_the_matcher(client: t.Any) -> None:

@@ -11,6 +11,7 @@ from flask import Flask, abort, render_template_string, url_for
 from werkzeug.routing import BuildError
 
 from flask_route_explorer import RouteExplorer, recorder
+from flask_route_explorer.access import is_mounted
 
 
 def add_routes(app: Flask) -> None:
@@ -39,7 +40,7 @@ def test_installed_on_the_instance_only(app: Flask, make_app: t.Callable[..., Fl
 
 def test_not_installed_when_the_explorer_is_not_enabled(make_app: t.Callable[..., Flask]) -> None:
     app = make_app(DEBUG=False)
-    assert "route_explorer" not in app.blueprints
+    assert not is_mounted(app) and "route_explorer" not in app.blueprints
     assert "url_for" not in vars(app)
     off = make_app(ROUTE_EXPLORER_ENABLED=False)
     assert "url_for" not in vars(off)

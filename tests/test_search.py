@@ -18,7 +18,7 @@ from flask_route_explorer.search import APP_LEVEL, group_hits, search, summarize
 
 @pytest.fixture
 def app(make_app: t.Callable[..., Flask]) -> Flask:
-    app = make_app()
+    app = make_app(tool_rule=True)
     app.add_url_rule("/", "index", lambda: "")
     app.add_url_rule("/old-users/<int:user_id>", "old_user_profile", redirect_to="/users/<user_id>")
     app.add_url_rule("/profiles", "profile_list", lambda: "")
@@ -70,7 +70,7 @@ def test_no_query_lists_app_rules_first_then_blueprints_in_order(app: Flask) -> 
     found = endpoints(app)
     assert found[:5] == ["static", "index", "old_user_profile", "profile_list", "raw"]
     assert found.index("users.user_list") < found.index("admin.admin_users") < found.index("admin.reports.report_index")
-    assert not any(e.startswith("route_explorer.") for e in found)
+    assert not any(e.startswith("_debug_toolbar.") for e in found)
 
 
 def test_internal_rules_only_on_request(app: Flask) -> None:
@@ -78,7 +78,7 @@ def test_internal_rules_only_on_request(app: Flask) -> None:
     with_internal = search(get_inventory(app), "", per_page=None, include_internal=True)
     assert result.hidden > 0
     assert with_internal.total == result.total + result.hidden
-    assert any(h.route.endpoint == "route_explorer.index" for h in with_internal.hits)
+    assert any(h.route.endpoint == "_debug_toolbar.static" for h in with_internal.hits)
 
 
 def test_substring_outranks_fuzzy_and_closest_endpoint_first(app: Flask) -> None:

@@ -15,6 +15,7 @@ from conftest import start_server, stop_server
 from flask import Flask
 
 from flask_route_explorer import RouteExplorer
+from flask_route_explorer.access import is_mounted
 
 APP_SOURCE = textwrap.dedent(
     """
@@ -60,7 +61,7 @@ def production_app(**config: t.Any) -> Flask:
 def test_production_config_mounts_nothing() -> None:
     app = production_app()
     assert explorer_rules(app) == []
-    assert "route_explorer" not in app.blueprints
+    assert not is_mounted(app) and "route_explorer" not in app.blueprints
     assert app.url_build_error_handlers == []
     assert not any(app.error_handler_spec.values())
     assert app.test_client().get("/_routes/").status_code == 404
@@ -90,7 +91,7 @@ def test_debug_app_mounts_at_the_configured_prefix() -> None:
     app.debug = True
     app.config["ROUTE_EXPLORER_URL_PREFIX"] = "/dev/routes"
     RouteExplorer(app)
-    assert "/dev/routes/" in explorer_rules(app)
+    assert is_mounted(app) and explorer_rules(app) == []  # served in front of the app, not from its URL map
     assert app.test_client().get("/dev/routes/").status_code == 200
     assert app.test_client().get("/_routes/").status_code == 404
 
@@ -196,11 +197,10 @@ def test_plain_flask_run_ignores_debug_set_in_the_factory(app_dir: Path) -> None
 
 
 def test_explorer_answers_in_an_app_with_host_matching() -> None:
-    """With host_matching=True a rule without a host matches nothing: the explorer's rules carry one."""
-    from flask_route_explorer import RouteExplorer
-
+    """With host_matching=True a rule without a host matches nothing: the explorer answers in front of the map."""
     app = Flask("hosts", host_matching=True, static_host="static.example")
     app.debug = True
+    app.config["ROUTE_EXPLORER_TRUSTED_HOSTS"] = ["shop.example"]
 
     @app.route("/", host="shop.example")
     def home() -> str:

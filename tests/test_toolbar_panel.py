@@ -20,7 +20,7 @@ from flask_debugtoolbar import DebugToolbarExtension
 
 from demo_app import DEBUG_TB_PANELS, create_app
 from flask_route_explorer import RouteExplorer
-from flask_route_explorer.access import _widen
+from flask_route_explorer.access import _widen, is_mounted
 from flask_route_explorer.inventory import get_inventory
 from flask_route_explorer.toolbar import RouteExplorerPanel
 
@@ -76,7 +76,7 @@ def demo() -> Flask:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FLASK_DEBUG", "1")
         app = create_app()
-    assert app.debug and "route_explorer" in app.blueprints and "debugtoolbar" in app.blueprints
+    assert app.debug and is_mounted(app) and "debugtoolbar" in app.blueprints
     return app
 
 

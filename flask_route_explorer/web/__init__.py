@@ -1,72 +1,76 @@
-"""The explorer's blueprint: who may see it (see :mod:`..access`), its static files; the pages live in submodules."""
+"""The explorer's pages, served in front of the host app, as Werkzeug's debugger is.
+
+:class:`ExplorerMiddleware` wraps ``app.wsgi_app``: a request under the explorer's prefix never
+reaches the host app, so none of its ``before_request`` hooks, CSRF checks, login walls, error
+handlers or session interface runs for it, and the app's URL map gets no rule of ours. The pages
+themselves are a tiny Flask app of our own (:func:`pages_app`) whose views read the host app's
+routes through :func:`..rendering.explorer_app`. Every request is gated by :func:`..access.refusal` first.
+"""
 
 from __future__ import annotations
 
 import typing as t
 
-from flask import Blueprint, Flask, abort, current_app, has_request_context, request, send_from_directory
+from flask import Blueprint, Flask, abort, current_app, request, send_from_directory
 from werkzeug.wrappers import Response
 
 from .._resources import STATIC_DIR
-from ..access import BLUEPRINT_NAME, refusal, security_headers
+from ..access import BLUEPRINT_NAME, HOST_KEY, is_enabled, refusal, security_headers
+from ..rendering import explorer_app
 from . import explorer, testers
 
-#: The URL variable that carries the host in an app with ``host_matching=True``.
-HOST_VARIABLE = "_route_explorer_host"
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
-class ExplorerBlueprint(Blueprint):
-    """A blueprint whose every rule accepts any host when the app matches on hosts.
+class ExplorerMiddleware:
+    """Answers the explorer's prefix itself and hands every other request to the app, untouched."""
 
-    With ``host_matching=True`` a rule without a host pattern matches no request at all; the
-    explorer must answer on whatever host the developer uses, so each rule gets a host variable
-    that a preprocessor drops from the view arguments and ``url_defaults`` fills back in.
-    """
+    def __init__(self, host: Flask, wrapped: WSGIApplication) -> None:
+        self.host = host
+        self.wrapped = wrapped
+        self.pages = pages_app(host)
 
-    def __init__(self, host_matching: bool) -> None:
-        super().__init__(BLUEPRINT_NAME, __name__)
-        self.host_pattern = f"<{HOST_VARIABLE}>" if host_matching else None
-        if self.host_pattern:
-            self.url_value_preprocessor(_drop_host)
-            self.url_defaults(_add_host)
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` is one of the explorer's (the prefix itself, with or without the slash)."""
+        prefix = self.host.config["ROUTE_EXPLORER_URL_PREFIX"]
+        return path == prefix or path.startswith(prefix + "/")
 
-    def add_url_rule(
-        self, rule: str, endpoint: str | None = None, view_func: t.Callable[..., t.Any] | None = None, **options: t.Any
-    ) -> None:
-        if self.host_pattern:
-            options.setdefault("host", self.host_pattern)
-        super().add_url_rule(rule, endpoint, view_func, **options)
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+        if not self.owns(environ.get("PATH_INFO", "")) or not is_enabled(self.host, environ):
+            return self.wrapped(environ, start_response)
+        return self.pages(environ, start_response)
 
 
-def create_blueprint(app: Flask) -> Blueprint:
-    """A fresh blueprint per app, so two apps in one process never share state."""
-    bp = ExplorerBlueprint(host_matching=app.url_map.host_matching)
+def pages_app(host: Flask) -> Flask:
+    """The Flask app that renders the explorer's pages for ``host`` (one per host app)."""
+    pages = Flask(__name__, static_folder=None)
+    pages.config.update(
+        ROUTE_EXPLORER_URL_PREFIX=host.config["ROUTE_EXPLORER_URL_PREFIX"],
+        # The explorer's JSON and pages are its own: the host's settings do not reach them.
+        SERVER_NAME=None,
+        # Under test, an error in a page reaches the test, as the host app's would.
+        TESTING=host.testing,
+    )
+    pages.extensions[HOST_KEY] = host
+    bp = Blueprint(BLUEPRINT_NAME, __name__)
     bp.add_url_rule("/static/<path:filename>", "static", _send_static)
-    bp.before_request(_guard)
-    bp.after_request(_security_headers)
     explorer.register(bp)
     testers.register(bp)
-    return bp
+    pages.register_blueprint(bp, url_prefix=host.config["ROUTE_EXPLORER_URL_PREFIX"])
+    pages.before_request(_guard)
+    pages.after_request(_security_headers)
+    return pages
 
 
 def _send_static(filename: str) -> Response:
-    """The explorer's CSS, JavaScript and vendored htmx (``Blueprint.static_folder`` has no host)."""
+    """The explorer's CSS, JavaScript and vendored htmx."""
     return send_from_directory(STATIC_DIR, filename, max_age=current_app.get_send_file_max_age(filename))
 
 
-def _drop_host(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
-    if values:
-        values.pop(HOST_VARIABLE, None)
-
-
-def _add_host(endpoint: str, values: dict[str, t.Any]) -> None:
-    if has_request_context():
-        values.setdefault(HOST_VARIABLE, request.host)
-
-
 def _guard() -> None:
-    """Defence in depth: every explorer response re-checks debug mode and the client address."""
-    if refusal(current_app, request) is not None:
+    """Every explorer response checks the host, the client and the enabling rules first."""
+    if refusal(explorer_app(), request) is not None:
         abort(404)
 
 

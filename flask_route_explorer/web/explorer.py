@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..inventory import AUTOMATIC_METHODS, get_inventory
-from ..rendering import COMMON_METHODS, display_path, render, rule_segments, shown_methods
+from ..rendering import COMMON_METHODS, display_path, explorer_app, render, rule_segments, shown_methods
 from ..search import APP_LEVEL, PER_PAGE, group_hits, search, summarize
 
 #: Longer queries are cut: nobody types more, and it bounds the work of one request.
@@ -91,7 +91,7 @@ def _flag(value: str | None) -> bool:
 
 
 def _result(state: PageState, per_page: int | None) -> t.Any:
-    inventory = get_inventory(current_app)
+    inventory = get_inventory(explorer_app())
     return inventory, search(
         inventory,
         state.q,
@@ -100,7 +100,7 @@ def _result(state: PageState, per_page: int | None) -> t.Any:
         include_internal=state.internal,
         page=state.page,
         per_page=per_page,
-        server_name=current_app.config.get("SERVER_NAME") or request.host,
+        server_name=explorer_app().config.get("SERVER_NAME") or request.host,
     )
 
 
@@ -115,12 +115,12 @@ def index() -> str:
         "groups": group_hits(result, inventory.blueprints),
         "summary": summary,
         "inventory": inventory,
-        "app_name": current_app.name,
+        "app_name": explorer_app().name,
         "current_page": "routes",
         "method_choices": _method_choices(summary.methods, state),
         "app_level": APP_LEVEL,
         "rule_segments": rule_segments,
-        "short_path": lambda file: display_path(file, current_app.root_path),
+        "short_path": lambda file: display_path(file, explorer_app().root_path),
         "shown_methods": shown_methods,
     }
     htmx = HtmxHeaders(request.headers)

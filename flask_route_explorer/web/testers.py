@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from .. import routing
 from ..inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
-from ..rendering import display_path, render, rule_segments
+from ..rendering import display_path, explorer_app, render, rule_segments
 from ..search import search, summarize
 
 #: Query parameters of the build tester that are not URL values.
@@ -217,7 +217,7 @@ def _fields(routes: t.Sequence[Route], values: t.Mapping[str, str]) -> tuple[lis
 
 def _variables(endpoint: str, blueprint: str) -> set[str]:
     resolved = routing.resolve_endpoint(endpoint, blueprint or None)
-    return {a.name for route in get_inventory(current_app).routes_for(resolved) for a in route.arguments}
+    return {a.name for route in get_inventory(explorer_app()).routes_for(resolved) for a in route.arguments}
 
 
 def _suggestions(inventory: Inventory, text: str) -> tuple[Route, ...]:
@@ -235,7 +235,7 @@ def _build_result(form: BuildForm) -> routing.BuildResult | None:
     if not form.endpoint:
         return None
     return routing.build(
-        current_app,
+        explorer_app(),
         form.endpoint,
         form.values,
         method=form.method or None,
@@ -250,10 +250,10 @@ def _build_result(form: BuildForm) -> routing.BuildResult | None:
 
 def _common_context() -> dict[str, t.Any]:
     return {
-        "app_name": current_app.name,
+        "app_name": explorer_app().name,
         "status_texts": routing.STATUS_TEXTS,
         "rule_segments": rule_segments,
-        "short_path": lambda file: display_path(file, current_app.root_path),
+        "short_path": lambda file: display_path(file, explorer_app().root_path),
     }
 
 
@@ -269,7 +269,7 @@ def build_page() -> str:
     form = BuildForm.from_args(request.args, _variables, live=live)
     result = _build_result(form)
     resolved = result.endpoint if result is not None else form.endpoint
-    inventory = get_inventory(current_app)
+    inventory = get_inventory(explorer_app())
     routes = inventory.routes_for(resolved)
     fields, methods = _fields(routes, form.values)
     context = {
@@ -298,13 +298,13 @@ def _match_result() -> tuple[routing.MatchResult | None, str, str, str]:
     host = request.args.get("host", "").strip()
     if not path.strip():
         return None, path, method, host
-    return routing.match(current_app, path, method=method, host=host or None), path, method, host
+    return routing.match(explorer_app(), path, method=method, host=host or None), path, method, host
 
 
 def match_page() -> str:
     """The path tester; htmx requests get only the answer card."""
     result, path, method, host = _match_result()
-    inventory = get_inventory(current_app)
+    inventory = get_inventory(explorer_app())
     used = {m for route in inventory.user_routes() for m in route.methods or ()} - AUTOMATIC_METHODS
     context = {
         **_common_context(),
@@ -314,8 +314,8 @@ def match_page() -> str:
         "method": method,
         "host": host,
         "method_choices": tuple(COMMON_METHODS) + tuple(sorted(used - set(COMMON_METHODS))),
-        "show_host": bool(host) or inventory.has_hosts or inventory.has_subdomains or current_app.subdomain_matching,
-        "host_placeholder": current_app.config.get("SERVER_NAME") or request.host,
+        "show_host": bool(host) or inventory.has_hosts or inventory.has_subdomains or explorer_app().subdomain_matching,
+        "host_placeholder": explorer_app().config.get("SERVER_NAME") or request.host,
     }
     if _is_fragment_request():
         return render("route_explorer/_match_result.html", **context)
@@ -336,7 +336,7 @@ def api_build() -> Response:
     args = request.args
     values = {name: args.get(name, "") for name in args if name not in BUILD_PARAMETERS}
     result = routing.build(
-        current_app,
+        explorer_app(),
         args.get("endpoint", ""),
         values,
         method=args.get("_method") or None,
@@ -353,6 +353,6 @@ def api_match() -> Response:
     """``GET /api/match?path=P&method=M&host=H``: ``MatchResult.to_dict()``; refused input answers 400."""
     args = request.args
     result = routing.match(
-        current_app, args.get("path", ""), method=args.get("method") or "GET", host=args.get("host") or None
+        explorer_app(), args.get("path", ""), method=args.get("method") or "GET", host=args.get("host") or None
     )
     return _json(result.to_dict(), 400 if result.error else 200)
