@@ -204,6 +204,9 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     frame_template = _compat.frame_template
 
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
+        # Hidden from tracebacks in pytest and in Werkzeug's debugger: the user's call and Flask's
+        # url_for are the frames that matter, this wrapper is not.
+        __tracebackhide__ = __traceback_hide__ = True  # noqa: F841
         request_g = request_globals()
         if request_g is None:  # CLI, shell, background job: annotate failures, keep nothing
             try:

@@ -323,3 +323,14 @@ def test_records_keep_no_frame_globals(app: Flask) -> None:
 
 def vars_of(call: recorder.UrlForCall) -> list[t.Any]:
     return [getattr(call, name) for name in call.__slots__]
+
+
+def test_the_recorder_frame_is_hidden_from_pytest_and_the_debugger(app: Flask) -> None:
+    """Its frame sits between the caller and Flask's url_for in every traceback: both tools skip it."""
+    with app.test_request_context(), pytest.raises(BuildError) as info:
+        url_for("no_such_endpoint")
+    frames = [entry.frame for entry in info.traceback]
+    ours = [f for f in frames if f.code.path == Path(recorder.__file__)]
+    assert ours and all(f.f_locals.get("__tracebackhide__") is True for f in ours)
+    assert all(f.f_locals.get("__traceback_hide__") is True for f in ours)
+    assert str(Path(recorder.__file__)) not in str(info.getrepr(style="short"))
