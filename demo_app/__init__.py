@@ -15,8 +15,8 @@ from flask_route_explorer import RouteExplorer
 from . import admin, api, users, views
 from .converters import SlugConverter
 
-# Flask-DebugToolbar 0.16's default panels (``DebugToolbarExtension._default_config``) plus ours:
-# DEBUG_TB_PANELS replaces the default list rather than extending it.
+# Flask-DebugToolbar 0.16's default panels (``DebugToolbarExtension._default_config``), with its
+# Route List replaced by ours: DEBUG_TB_PANELS replaces the default list rather than extending it.
 DEBUG_TB_PANELS = (
     "flask_debugtoolbar.panels.versions.VersionDebugPanel",
     "flask_debugtoolbar.panels.timer.TimerDebugPanel",
@@ -26,7 +26,6 @@ DEBUG_TB_PANELS = (
     "flask_debugtoolbar.panels.template.TemplateDebugPanel",
     "flask_debugtoolbar.panels.sqlalchemy.SQLAlchemyDebugPanel",
     "flask_debugtoolbar.panels.logger.LoggingPanel",
-    "flask_debugtoolbar.panels.route_list.RouteListDebugPanel",
     "flask_debugtoolbar.panels.profiler.ProfilerDebugPanel",
     "flask_debugtoolbar.panels.g.GDebugPanel",
     "flask_route_explorer.toolbar.RouteExplorerPanel",

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py [--out docs]
 
 Starts the demo app under ``flask run --debug`` on a free port (the same start path as the browser
-tests), takes one 1280x800 viewport picture per face and stops the app. The pictures are made
+tests), takes one 1280x800 viewport picture per face, in the state a new user gets (the debug
+toolbar as it opens on a first visit), and stops the app. The pictures are made
 here, on demand, rather than by the test suite, so running the tests never dirties the git tree.
 """
 
@@ -67,9 +68,7 @@ def take(base_url: str, out: Path) -> list[Path]:
         try:
             for shot in SHOTS:
                 context = browser.new_context(viewport=VIEWPORT, color_scheme="dark" if shot.dark else "light")
-                if shot.prepare is None:
-                    # The debug toolbar starts tucked away, so the page itself is the picture.
-                    context.add_cookies([{"name": "fldt", "value": "hide", "url": base_url}])
+                # No cookie, no tucked-away toolbar: the state a new user gets.
                 page = context.new_page()
                 page.goto(base_url + shot.path)
                 page.wait_for_load_state("networkidle")

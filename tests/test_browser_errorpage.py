@@ -165,3 +165,41 @@ def test_the_essentials_fit_above_the_fold(demo_server: str, error_page: t.Any) 
         assert box is not None and box["y"] + box["height"] <= 840, selector
     _shot(page, "above-the-fold", full_page=False)
     _assert_clean(page)
+
+
+def _uncovered(page: t.Any, selector: str) -> list[str]:
+    """The elements matching ``selector`` whose centre is covered by something else (the toolbar)."""
+    return t.cast(
+        list[str],
+        page.evaluate(
+            """(selector) => [...document.querySelectorAll(selector)].filter((el) => {
+                const box = el.getBoundingClientRect();
+                el.scrollIntoView({block: 'center'});
+                const now = el.getBoundingClientRect();
+                const hit = document.elementFromPoint(now.left + now.width / 2, now.top + now.height / 2);
+                return !(hit && (hit === el || el.contains(hit)));
+            }).map((el) => el.textContent.trim())""",
+            selector,
+        ),
+    )
+
+
+def test_the_expanded_toolbar_never_covers_the_fix(browser: t.Any, demo_server: str, tmp_path: Path) -> None:
+    """A new user's state: no cookie, the debug toolbar expanded, 1280 px wide."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(demo_server + "/dashboard")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#flDebugToolbar").is_visible()  # expanded, as on a first visit
+        buttons = ".err-fix-code button, .err-try, table .button"
+        assert page.locator(buttons).count() >= 3
+        covered = _uncovered(page, buttons)
+        page.screenshot(path=str(tmp_path / "toolbar-expanded.png"), caret="initial")
+        assert covered == [], covered
+        # Hidden by the user, the page takes the whole width again.
+        page.click("#flDebugHideToolBarButton")
+        page.locator("#flDebugToolbar").wait_for(state="hidden")
+        assert page.evaluate("() => getComputedStyle(document.body).paddingRight") == "0px"
+    finally:
+        context.close()
