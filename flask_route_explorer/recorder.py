@@ -206,7 +206,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
         # Hidden from tracebacks in pytest and in Werkzeug's debugger: the user's call and Flask's
         # url_for are the frames that matter, this wrapper is not.
-        __tracebackhide__ = __traceback_hide__ = True  # noqa: F841
+        __tracebackhide__ = __traceback_hide__ = True
         request_g = request_globals()
         if request_g is None:  # CLI, shell, background job: annotate failures, keep nothing
             try:

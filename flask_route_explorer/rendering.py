@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import typing as t
 from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from ._compat import VARIABLE_RE
 from ._resources import TEMPLATES_DIR
@@ -63,6 +65,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(plain_text=plain_text, highlight=highlight)
     env.globals.update(
         page_url=page_url,
         editor_link=_editor_link,
@@ -158,3 +161,40 @@ def rule_segments(rule: str) -> tuple[RuleSegment, ...]:
     if position < len(rule):
         segments.append(RuleSegment(rule[position:], None))
     return tuple(segments)
+
+
+#: reStructuredText and Markdown inline markup, as docstrings write it: ``:role:`text```, ````code````,
+#: ``**strong**``, ``*em*``, ``_em_``, ``[text](url)``, ``<url>``.
+_MARKUP: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r":[a-z]+(?::[a-z]+)?:`~?([^`]+)`"), r"\1"),
+    (re.compile(r"`{1,2}([^`]+)`{1,2}_?"), r"\1"),
+    (re.compile(r"\*\*([^*]+)\*\*"), r"\1"),
+    (re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])__?([^_\s][^_]*)__?(?![\w_])"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+)
+
+
+def plain_text(text: str | None) -> str:
+    """A docstring line without its reStructuredText or Markdown markup (a table cell shows no markup)."""
+    if not text:
+        return ""
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def highlight(text: str | None, query: str | None) -> Markup:
+    """``text`` escaped, with each word of the search query marked where it occurs (any case)."""
+    shown = str(text or "")
+    words = sorted({w for w in re.split(r"[\s/.<>:]+", (query or "").lower()) if len(w) >= 2}, key=len, reverse=True)
+    if not words:
+        return escape(shown)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    parts: list[str] = []
+    position = 0
+    for found in pattern.finditer(shown):
+        parts += [str(escape(shown[position : found.start()])), f"<mark>{escape(found.group(0))}</mark>"]
+        position = found.end()
+    parts.append(str(escape(shown[position:])))
+    return Markup("".join(parts))

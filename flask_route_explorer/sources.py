@@ -23,7 +23,8 @@ class ViewSource:
     file: str | None = None
     line: int | None = None
     doc: str | None = None
-    #: "function", "class" (a ``View`` class), "partial", "lambda", "static" or "unknown".
+    #: "function", "class" (a ``View`` class), "partial", "lambda", "static", "none" (no view
+    #: function is registered for the endpoint) or "unknown".
     kind: str = "unknown"
     #: For a ``MethodView``: one entry per HTTP method handler, in method order.
     handlers: tuple[tuple[str, ViewSource], ...] = field(default=())
@@ -49,6 +50,8 @@ class ViewSource:
 
 
 UNKNOWN = ViewSource()
+#: An endpoint with a rule but no view function (``add_url_rule`` without ``view_func``).
+NO_VIEW = ViewSource(kind="none")
 
 
 def first_doc_line(obj: object) -> str | None:
@@ -149,7 +152,7 @@ def view_source(view: t.Callable[..., t.Any] | None, endpoint: str = "") -> View
 
 def _view_source(view: t.Callable[..., t.Any] | None, endpoint: str) -> ViewSource:
     if view is None:
-        return UNKNOWN
+        return NO_VIEW
     outer_name = getattr(view, "__name__", None)
     outer_names: tuple[str, ...] = (outer_name,) if isinstance(outer_name, str) else ()
     if endpoint == "static" and getattr(view, "__name__", "") == "<lambda>":
