@@ -13,8 +13,7 @@ import typing as t
 import click
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
-from ..checker import INFO_CODES, CheckReport, Finding, check_report
-from ..fixer import FixResult, fix_findings
+from ..checker import INFO_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
 
 
 def register(group: AppGroup) -> None:
