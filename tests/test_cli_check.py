@@ -24,6 +24,10 @@ PROJECT = FIXTURES / "checkproj"
 PACKAGE = PROJECT / "checkproj"
 CLEAN = [str(PACKAGE / "clean.py"), str(PACKAGE / "templates" / "clean.html")]
 FLASK = str(Path(sys.executable).with_name("flask"))
+#: The fixture package as the checker displays it: relative to the working directory when under it.
+DISPLAYED_PACKAGE = (
+    PACKAGE.as_posix() if os.path.relpath(PACKAGE).startswith("..") else Path(os.path.relpath(PACKAGE)).as_posix()
+)
 LINE = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<code>RE\d{3}) (?P<message>.+)$")
 
 
@@ -63,13 +67,30 @@ def test_text_output_lines_fixes_and_summary(project_app: Flask) -> None:
     assert len(findings) >= 40
     view_class = lines.index(next(line for line in lines if "'ItemAPI'" in line))
     assert lines[view_class + 1] == '    fix: url_for("api.items")'
-    assert re.fullmatch(r"22 files, 125 url_for calls checked, 4 unverifiable, \d+ findings\.", lines[-1])
+    assert re.fullmatch(
+        r"22 files, 125 url_for calls checked, 4 unverifiable \([^()]*--show-dynamic lists them\), \d+ findings\.",
+        lines[-1],
+    )
 
 
 def test_clean_code_exits_zero(project_app: Flask) -> None:
     result = invoke(project_app, *CLEAN)
     assert result.exit_code == 0, result.output
-    assert result.output == "2 files, 22 url_for calls checked, 1 unverifiable, 0 findings.\n"
+    assert result.output == (
+        f"2 files, 22 url_for calls checked, 1 unverifiable ({DISPLAYED_PACKAGE}/templates/clean.html:13; "
+        "--show-dynamic lists it), 0 findings.\n"
+    )
+
+
+def test_the_summary_says_where_the_unverifiable_calls_are(project_app: Flask) -> None:
+    lines = invoke(project_app).output.splitlines()
+    assert (
+        f"4 unverifiable ({DISPLAYED_PACKAGE}/helpers.py:16, {DISPLAYED_PACKAGE}/helpers.py:17, "
+        f"{DISPLAYED_PACKAGE}/templates/clean.html:13 and 1 more; --show-dynamic lists them), "
+    ) in lines[-1]
+    listed = invoke(project_app, "--show-dynamic").output.splitlines()
+    assert len([line for line in listed if ": unverifiable: " in line]) == 4
+    assert ", 4 unverifiable, " in listed[-1]
 
 
 def test_show_dynamic_lists_unverifiable_calls(project_app: Flask) -> None:

@@ -17,6 +17,9 @@ from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from ..checker import INFO_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
 
+#: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
+SHOWN_UNVERIFIABLE = 3
+
 
 def register(group: AppGroup) -> None:
     """Add this module's commands to the group."""
@@ -126,7 +129,7 @@ def _print_report(
             click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
         for bad in report.unparsable:
             click.echo(f"{bad.file}: skipped, does not parse ({bad.error})", file=out)
-    text = summary(report, fixes, written=written, proposed=show_diff)
+    text = summary(report, fixes, written=written, proposed=show_diff, listed_unverifiable=show_dynamic)
     click.echo(text, file=out)
 
 
@@ -152,8 +155,14 @@ def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
         click.echo(hint, file=out)
 
 
-def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: bool) -> str:
-    """The one-line summary under the findings."""
+def summary(
+    report: CheckReport, fixes: FixResult, *, written: bool, proposed: bool, listed_unverifiable: bool = False
+) -> str:
+    """The one-line summary under the findings.
+
+    Unless ``--show-dynamic`` listed them (``listed_unverifiable``), it says where the first
+    unverifiable calls are, so that a count alone does not hide them.
+    """
 
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -162,7 +171,7 @@ def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: b
     parts = [
         count(report.files, "file"),
         count(report.calls, "url_for call") + " checked",
-        f"{len(report.unverifiable)} unverifiable",
+        _unverifiable_count(report, listed=listed_unverifiable),
         count(errors, "finding"),
     ]
     if len(report.findings) > errors:
@@ -176,6 +185,19 @@ def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: b
     elif proposed:
         text += f"; {len(fixes.fixed)} fixable by --fix{skipped}, {errors - len(fixes.fixed)} left for a person"
     return text + "."
+
+
+def _unverifiable_count(report: CheckReport, *, listed: bool) -> str:
+    """``4 unverifiable (a.py:16, a.py:17, b.html:13 and 1 more; --show-dynamic lists them)``.
+
+    The count alone when there are none, or when they are listed above it already.
+    """
+    count = len(report.unverifiable)
+    if not count or listed:
+        return f"{count} unverifiable"
+    places = [f"{call.file}:{call.line}" for call in report.unverifiable[:SHOWN_UNVERIFIABLE]]
+    more = f" and {count - len(places)} more" if count > len(places) else ""
+    return f"{count} unverifiable ({', '.join(places)}{more}; --show-dynamic lists {'it' if count == 1 else 'them'})"
 
 
 def _escape_data(text: str) -> str:
