@@ -60,6 +60,7 @@ class UrlForParser(Parser):
         return parser.url_for_calls, parser.references
 
     def parse_call(self, node: nodes.Expr) -> nodes.Call:
+        """Jinja's call parsing; a ``url_for`` call is noted in the place it starts, before its nested calls."""
         if not (isinstance(node, nodes.Name) and node.name == "url_for"):
             return super().parse_call(node)
         slot = len(self.url_for_calls)
@@ -69,21 +70,25 @@ class UrlForParser(Parser):
         return call
 
     def parse_extends(self) -> nodes.Extends:
+        """Jinja's ``extends`` parsing, noting the reference."""
         node = super().parse_extends()
         self.references.append(node)
         return node
 
     def parse_include(self) -> nodes.Include:
+        """Jinja's ``include`` parsing, noting the reference."""
         node = super().parse_include()
         self.references.append(node)
         return node
 
     def parse_import(self) -> nodes.Import:
+        """Jinja's ``import`` parsing, noting the reference."""
         node = super().parse_import()
         self.references.append(node)
         return node
 
     def parse_from(self) -> nodes.FromImport:
+        """Jinja's ``from`` parsing, noting the reference."""
         node = super().parse_from()
         self.references.append(node)
         return node

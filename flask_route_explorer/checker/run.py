@@ -22,6 +22,7 @@ from pathlib import Path
 from jinja2 import Environment
 from jinja2.exceptions import TemplateSyntaxError
 
+# The diagnosis engine: the one answer to "does this call build, and what is close".
 from ..diagnosis import CallSite, Diagnosis, batch, diagnose_call
 from ..diagnosis import _names as join_names
 from ..endpoints import resolve_endpoint

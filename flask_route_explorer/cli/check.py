@@ -147,6 +147,7 @@ def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
 
 
 def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
+    """A finding as a text line (location in bold, the code coloured), with its fix under it."""
     location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
     code = click.style(finding.code, fg="yellow" if finding.code in INFO_CODES else "red")
     click.echo(f"{location} {code} {finding.message}", file=out)
@@ -201,10 +202,12 @@ def _unverifiable_count(report: CheckReport, *, listed: bool) -> str:
 
 
 def _escape_data(text: str) -> str:
+    """A workflow command's message escaped, as GitHub Actions reads it (``%``, CR and LF)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
+    """A workflow command's property value escaped (``:`` and ``,`` too)."""
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -216,6 +219,7 @@ def github_annotation(finding: Finding) -> str:
 
 
 def _annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:
+    """One GitHub Actions workflow command: ``::level file=...,line=...,col=...,title=...::message``."""
     properties = ",".join(
         f"{key}={_escape_property(str(value))}"
         for key, value in (("file", file), ("line", line), ("col", column), ("title", title))
