@@ -121,7 +121,7 @@ def _call_positions(text: str, starts: list[int], env: Environment) -> dict[int,
     return found
 
 
-def _endpoint_span(text: str, offset: int, endpoint: str) -> tuple[int, int] | None:
+def _opening_literal_span(text: str, offset: int, endpoint: str) -> tuple[int, int] | None:
     """Offsets of the endpoint inside the string literal that opens the call, if it is one."""
     match = _ENDPOINT_LITERAL_START.match(text, offset)
     if match is None:
@@ -188,7 +188,7 @@ def _template_call(source: SourceFile, node: nodes.Call, position: tuple[int, in
     if isinstance(endpoint_node, nodes.Const) and isinstance(endpoint_node.value, str):
         endpoint = endpoint_node.value
         if offset is not None and node.args:
-            span = _endpoint_span(source.text, offset, endpoint)
+            span = _opening_literal_span(source.text, offset, endpoint)
     # Only an ignore comment needs the call's last line (walking the call's nodes costs).
     last_line = max((n.lineno for n in node.find_all(nodes.Node)), default=line) if source.ignores else line
     text, site_span = _tag_lines(source, *position) if position is not None else (source.line_text(line), None)

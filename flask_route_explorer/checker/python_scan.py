@@ -232,7 +232,7 @@ def literal_value(node: ast.expr) -> t.Any:
     return UNKNOWN
 
 
-def _endpoint_span(source: SourceFile, node: ast.Constant, endpoint: str) -> tuple[int, int] | None:
+def _string_literal_span(source: SourceFile, node: ast.Constant, endpoint: str) -> tuple[int, int] | None:
     """Offsets of the endpoint inside a plain one-piece string literal; ``None`` for anything fancier.
 
     Only such a literal is rewritten by ``--fix``: an implicit concatenation, an escape or a
@@ -249,7 +249,7 @@ def _endpoint_span(source: SourceFile, node: ast.Constant, endpoint: str) -> tup
     return (inner, inner + len(endpoint))
 
 
-def _call_text(source: SourceFile, node: ast.Call) -> str:
+def _engine_call_text(source: SourceFile, node: ast.Call) -> str:
     """The call as the engine gets it: its own text on one line, else (over several lines) unparsed.
 
     A call over several lines may hold comments: the engine gets it on one clean line.
@@ -278,14 +278,14 @@ def python_call(source: SourceFile, node: ast.Call) -> FoundCall:
     span = None
     if isinstance(endpoint_node, ast.Constant) and isinstance(endpoint_node.value, str):
         endpoint = endpoint_node.value
-        span = _endpoint_span(source, endpoint_node, endpoint)
+        span = _string_literal_span(source, endpoint_node, endpoint)
     return FoundCall(
         path=source.path,
         line=node.lineno,
         column=source.char_col(node.lineno, node.col_offset) + 1,
         last_line=node.end_lineno or node.lineno,
         template=False,
-        source=_call_text(source, node),
+        source=_engine_call_text(source, node),
         endpoint=endpoint,
         values=values,
         star_kwargs=star_kwargs,
