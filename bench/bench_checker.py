@@ -57,9 +57,9 @@ class EngineTimer:
 
     @contextlib.contextmanager
     def timing(self) -> Iterator[None]:
-        from flask_route_explorer import checker
+        from flask_route_explorer.checker import run
 
-        original = checker.diagnosis.diagnose_call
+        original = run.diagnose_call
 
         def timed(*args: object, **kwargs: object) -> object:
             start = time.perf_counter()
@@ -69,11 +69,11 @@ class EngineTimer:
                 self.seconds += time.perf_counter() - start
                 self.asked += 1
 
-        checker.diagnosis.diagnose_call = timed  # type: ignore[assignment]
+        run.diagnose_call = timed  # type: ignore[assignment]
         try:
             yield
         finally:
-            checker.diagnosis.diagnose_call = original
+            run.diagnose_call = original
 
 
 def interleaved(app: Flask, root: Path) -> list[tuple[float, float, EngineTimer]]:

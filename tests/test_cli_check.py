@@ -24,6 +24,10 @@ PROJECT = FIXTURES / "checkproj"
 PACKAGE = PROJECT / "checkproj"
 CLEAN = [str(PACKAGE / "clean.py"), str(PACKAGE / "templates" / "clean.html")]
 FLASK = str(Path(sys.executable).with_name("flask"))
+#: The fixture package as the checker displays it: relative to the working directory when under it.
+DISPLAYED_PACKAGE = (
+    PACKAGE.as_posix() if os.path.relpath(PACKAGE).startswith("..") else Path(os.path.relpath(PACKAGE)).as_posix()
+)
 LINE = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<code>RE\d{3}) (?P<message>.+)$")
 
 
@@ -63,13 +67,30 @@ def test_text_output_lines_fixes_and_summary(project_app: Flask) -> None:
     assert len(findings) >= 40
     view_class = lines.index(next(line for line in lines if "'ItemAPI'" in line))
     assert lines[view_class + 1] == '    fix: url_for("api.items")'
-    assert re.fullmatch(r"22 files, 125 url_for calls checked, 4 unverifiable, \d+ findings\.", lines[-1])
+    assert re.fullmatch(
+        r"22 files, 125 url_for calls checked, 4 unverifiable \([^()]*--show-dynamic lists them\), \d+ findings\.",
+        lines[-1],
+    )
 
 
 def test_clean_code_exits_zero(project_app: Flask) -> None:
     result = invoke(project_app, *CLEAN)
     assert result.exit_code == 0, result.output
-    assert result.output == "2 files, 22 url_for calls checked, 1 unverifiable, 0 findings.\n"
+    assert result.output == (
+        f"2 files, 22 url_for calls checked, 1 unverifiable ({DISPLAYED_PACKAGE}/templates/clean.html:13; "
+        "--show-dynamic lists it), 0 findings.\n"
+    )
+
+
+def test_the_summary_says_where_the_unverifiable_calls_are(project_app: Flask) -> None:
+    lines = invoke(project_app).output.splitlines()
+    assert (
+        f"4 unverifiable ({DISPLAYED_PACKAGE}/helpers.py:16, {DISPLAYED_PACKAGE}/helpers.py:17, "
+        f"{DISPLAYED_PACKAGE}/templates/clean.html:13 and 1 more; --show-dynamic lists them), "
+    ) in lines[-1]
+    listed = invoke(project_app, "--show-dynamic").output.splitlines()
+    assert len([line for line in listed if ": unverifiable: " in line]) == 4
+    assert ", 4 unverifiable, " in listed[-1]
 
 
 def test_show_dynamic_lists_unverifiable_calls(project_app: Flask) -> None:
@@ -106,12 +127,14 @@ def test_github_format_annotates_dynamic_calls_and_skipped_files(project_app: Fl
     (tmp_path / "broken.py").write_text("def f(:\n    url_for('index')\n", encoding="utf-8")
     result = invoke(project_app, "--format", "github", "--show-dynamic", *CLEAN, str(tmp_path))
     assert result.exit_code == 0
-    notice, warning = result.stdout.splitlines()
+    (notice,) = result.stdout.splitlines()  # stdout: the findings and, with --show-dynamic, the notices
     assert re.fullmatch(
         r"::notice file=[^,]*clean\.html,line=13,col=13,title=unverifiable url_for::endpoint is not a literal string",
         notice,
     )
+    warning, summary = result.stderr.splitlines()  # as the README says: skipped files go to stderr
     assert re.fullmatch(r"::warning file=[^,]*broken\.py,title=not checked::does not parse \(SyntaxError.*\)", warning)
+    assert summary.endswith("1 file skipped (parse error).")
 
 
 def test_github_annotations(project_app: Flask) -> None:
@@ -181,6 +204,48 @@ def test_app_that_cannot_be_imported_exits_two(tmp_path: Path) -> None:
     assert crashing.returncode == 2
     assert "could not import the app: RuntimeError: database is down" in crashing.stderr
     assert "Traceback" not in crashing.stderr
+
+
+NOISY_APP = """
+import click
+from flask import Flask, url_for
+
+print("importing the app")
+
+
+def create_app():
+    print("creating the app")
+    click.echo("creating the app, through click")
+    app = Flask(__name__)
+
+    @app.url_defaults
+    def chatty(endpoint, values):
+        print("building a URL for", endpoint)
+
+    @app.route("/")
+    def index():
+        return url_for("about") + url_for("nowhere")
+
+    @app.route("/about")
+    def about():
+        return "about"
+
+    return app
+"""
+
+
+@pytest.mark.parametrize("output_format", ["json", "github"])
+def test_stdout_holds_only_the_report_when_the_app_prints(tmp_path: Path, output_format: str) -> None:
+    (tmp_path / "noisy.py").write_text(NOISY_APP, encoding="utf-8")
+    result = flask_check(tmp_path, "noisy:create_app", "--format", output_format)
+    assert result.returncode == 1, result.stderr
+    if output_format == "json":
+        assert [(item["code"], item["endpoint"]) for item in json.loads(result.stdout)] == [("RE001", "nowhere")]
+    else:
+        assert [line.split(" ")[0] for line in result.stdout.splitlines()] == ["::error"]
+    for printed in ("importing the app", "creating the app", "creating the app, through click", "building a URL"):
+        assert printed in result.stderr
+    assert "findings" not in result.stdout
 
 
 def test_unused_endpoints_are_information(tmp_path: Path) -> None:

@@ -13,9 +13,8 @@ import click
 import pytest
 from flask import Flask
 
-from flask_route_explorer.checker import CheckReport, Finding, Findings, check_report
+from flask_route_explorer.checker import CheckReport, Finding, Findings, check_report, fix_findings
 from flask_route_explorer.cli.check import fix_lines, summary
-from flask_route_explorer.fixer import fix_findings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "checkproj"

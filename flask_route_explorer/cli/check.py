@@ -6,15 +6,19 @@ clear message, like any other usage error, instead of a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import typing as t
 
 import click
+from flask import Flask
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
-from ..checker import INFO_CODES, CheckReport, Finding, check_report
-from ..fixer import FixResult, fix_findings
+from ..checker import INFO_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
+
+#: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
+SHOWN_UNVERIFIABLE = 3
 
 
 def register(group: AppGroup) -> None:
@@ -58,28 +62,54 @@ def check_command(
     PATHS default to the app's root path and every template folder of the app and its blueprints.
     Exit status: 0 no findings, 1 findings, 2 usage error or the app could not be imported.
     """
+    output_format = "json" if as_json else output_format
+    write = fix and not show_diff
+    # stdout carries the report alone: what the app prints while it loads, or while its hooks run
+    # during the check, goes to stderr (a print at import time would otherwise break --json).
+    with contextlib.redirect_stdout(sys.stderr):
+        app = _load_app(info)
+        report, fixes = _check_and_fix(app, list(paths) or None, unused=unused, fix=fix, show_diff=show_diff)
+    _print_report(report, fixes, output_format, written=write, show_diff=show_diff, show_dynamic=show_dynamic)
+    sys.exit(1 if report.errors else 0)
+
+
+def _load_app(info: ScriptInfo) -> Flask:
+    """The app, or exit 2 with the reason: an app that cannot be imported is a usage error here."""
     try:
-        app = info.load_app()
+        return info.load_app()
     except Exception as error:  # any import-time failure is a usage problem for this command
         message = (
             error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"
         )
         click.echo(f"Error: could not import the app: {message}", err=True)
         sys.exit(2)
-    targets = list(paths) or None
+
+
+def _check_and_fix(
+    app: Flask, targets: list[str] | None, *, unused: bool, fix: bool, show_diff: bool
+) -> tuple[CheckReport, FixResult]:
+    """The report and what --fix did (or --diff would do); after writing, the report of the files as they are now."""
     report = check_report(app, targets, unused=unused)
     write = fix and not show_diff
     fixes = fix_findings(report.findings, app.jinja_env, write=write) if (fix or show_diff) else FixResult()
     if write and fixes.files:
         # What is left, as the files read now: a fixed endpoint may still miss a variable.
         report = check_report(app, targets, unused=unused)
-    output_format = "json" if as_json else output_format
-    # stdout carries exactly the chosen output (the diff, the JSON list, the annotations); the rest
-    # (what was fixed, dynamic calls, skipped files, the summary) goes to stderr beside it.
+    return report, fixes
+
+
+def _print_report(
+    report: CheckReport, fixes: FixResult, output_format: str, *, written: bool, show_diff: bool, show_dynamic: bool
+) -> None:
+    """stdout carries exactly the chosen output (the diff, the JSON list, the annotations, or the text lines).
+
+    The rest (what was fixed, dynamic calls, skipped files, the summary) goes to stderr beside it,
+    except in plain text, where all of it is the output.
+    """
     out = sys.stderr if (show_diff or output_format != "text") else sys.stdout
     if show_diff:
         click.echo(fixes.diff, nl=False)
-    for line in fix_lines(fixes, written=write):
+    for line in fix_lines(fixes, written=written):
         click.echo(line, file=out)
     if output_format == "json":
         click.echo(json.dumps([f.to_dict() for f in report.findings], indent=2))
@@ -89,7 +119,8 @@ def check_command(
         for call in report.unverifiable if show_dynamic else ():
             click.echo(_annotation("notice", call.file, call.line, call.column, "unverifiable url_for", call.reason))
         for bad in report.unparsable:
-            click.echo(_annotation("warning", bad.file, None, None, "not checked", f"does not parse ({bad.error})"))
+            warning = _annotation("warning", bad.file, None, None, "not checked", f"does not parse ({bad.error})")
+            click.echo(warning, file=out)
     else:
         for finding in report.findings:
             _echo_finding(finding, out)
@@ -98,8 +129,8 @@ def check_command(
             click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
         for bad in report.unparsable:
             click.echo(f"{bad.file}: skipped, does not parse ({bad.error})", file=out)
-    click.echo(summary(report, fixes, written=write, proposed=show_diff), file=out)
-    sys.exit(1 if report.errors else 0)
+    text = summary(report, fixes, written=written, proposed=show_diff, listed_unverifiable=show_dynamic)
+    click.echo(text, file=out)
 
 
 def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
@@ -116,6 +147,7 @@ def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
 
 
 def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
+    """A finding as a text line (location in bold, the code coloured), with its fix under it."""
     location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
     code = click.style(finding.code, fg="yellow" if finding.code in INFO_CODES else "red")
     click.echo(f"{location} {code} {finding.message}", file=out)
@@ -124,8 +156,14 @@ def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
         click.echo(hint, file=out)
 
 
-def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: bool) -> str:
-    """The one-line summary under the findings."""
+def summary(
+    report: CheckReport, fixes: FixResult, *, written: bool, proposed: bool, listed_unverifiable: bool = False
+) -> str:
+    """The one-line summary under the findings.
+
+    Unless ``--show-dynamic`` listed them (``listed_unverifiable``), it says where the first
+    unverifiable calls are, so that a count alone does not hide them.
+    """
 
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -134,7 +172,7 @@ def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: b
     parts = [
         count(report.files, "file"),
         count(report.calls, "url_for call") + " checked",
-        f"{len(report.unverifiable)} unverifiable",
+        _unverifiable_count(report, listed=listed_unverifiable),
         count(errors, "finding"),
     ]
     if len(report.findings) > errors:
@@ -150,11 +188,26 @@ def summary(report: CheckReport, fixes: FixResult, *, written: bool, proposed: b
     return text + "."
 
 
+def _unverifiable_count(report: CheckReport, *, listed: bool) -> str:
+    """``4 unverifiable (a.py:16, a.py:17, b.html:13 and 1 more; --show-dynamic lists them)``.
+
+    The count alone when there are none, or when they are listed above it already.
+    """
+    count = len(report.unverifiable)
+    if not count or listed:
+        return f"{count} unverifiable"
+    places = [f"{call.file}:{call.line}" for call in report.unverifiable[:SHOWN_UNVERIFIABLE]]
+    more = f" and {count - len(places)} more" if count > len(places) else ""
+    return f"{count} unverifiable ({', '.join(places)}{more}; --show-dynamic lists {'it' if count == 1 else 'them'})"
+
+
 def _escape_data(text: str) -> str:
+    """A workflow command's message escaped, as GitHub Actions reads it (``%``, CR and LF)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
+    """A workflow command's property value escaped (``:`` and ``,`` too)."""
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -166,6 +219,7 @@ def github_annotation(finding: Finding) -> str:
 
 
 def _annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:
+    """One GitHub Actions workflow command: ``::level file=...,line=...,col=...,title=...::message``."""
     properties = ",".join(
         f"{key}={_escape_property(str(value))}"
         for key, value in (("file", file), ("line", line), ("col", column), ("title", title))
