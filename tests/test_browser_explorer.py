@@ -98,3 +98,36 @@ def test_dark_mode(page: t.Any, demo_server: str, screenshot: t.Callable[[str], 
     assert max(channels) < 60, background
     screenshot("explorer-dark")
     assert page.console_errors == []
+
+
+def test_a_screen_holds_many_routes_one_line_each(browser: t.Any, demo_server: str, tmp_path: Path) -> None:
+    """At 1280x800, as a new user opens it: rows are one line, and their links show without hover."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        open_explorer(page, demo_server)
+        page.screenshot(path=str(tmp_path / "explorer-1280.png"), caret="initial")
+        heights = page.evaluate(
+            "() => [...document.querySelectorAll('#results tr.route-row')].map(r => r.getBoundingClientRect().height)"
+        )
+        single = [h for h in heights if h <= 34]
+        assert len(single) >= len(heights) - 2, heights  # only rows with many method badges may wrap
+        in_view = page.evaluate(
+            "() => [...document.querySelectorAll('#results tr.route-row')]"
+            ".filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length"
+        )
+        assert in_view >= 12, in_view
+        first_build = page.locator(f"{ROWS} .cell-actions a", has_text="Build").first
+        assert first_build.is_visible()  # no hover needed (keyboard and touch users never hover)
+        # The docstring line on demand: a long one opens in place.
+        long_doc = page.locator(f"{ROWS} details.doc").first
+        long_doc.locator("summary").click()
+        assert long_doc.evaluate("(d) => d.open") is True
+    finally:
+        context.close()
+
+
+def test_search_marks_the_matched_text(page: t.Any, demo_server: str) -> None:
+    open_explorer(page, demo_server, "?q=profile")
+    marks = page.locator(f"{ROWS} .endpoint mark").all_inner_texts()
+    assert marks and all(m.lower() == "profile" for m in marks)
