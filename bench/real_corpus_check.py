@@ -10,7 +10,8 @@ url_map has them; a ``MethodView`` subclass where ``view_class`` is given), then
 (c) ``meant`` is an endpoint of the app.
 
 Python calls are evaluated with ``eval``, template calls with the app's Jinja environment (strict
-undefined names); the variables are the case's ``names``, objects standing for JSON objects. A
+undefined names); the variables are the case's ``names``, objects standing for JSON objects (and
+``{"()": value}`` for a method returning ``value``, ``{"{}": {...}}`` for a plain dict). A
 ``login_view = '...'`` line (Flask-Login's setting) is checked as ``url_for`` of that string, which is
 what Flask-Login does with it. One line per failing case, then ``N cases, N valid``.
 """
@@ -24,6 +25,7 @@ import typing as t
 from pathlib import Path
 from types import SimpleNamespace
 
+import flask
 from flask import Flask, request, url_for
 from flask.views import MethodView
 from jinja2 import StrictUndefined, UndefinedError
@@ -65,7 +67,16 @@ class CaseError(Exception):
 
 
 def namespace(value: t.Any) -> t.Any:
-    """JSON objects become objects with those attributes (what a template or a view sees)."""
+    """JSON objects become objects with those attributes (what a template or a view sees).
+
+    ``{"()": v}`` stands for a method called without arguments that returns ``v`` (``user.username()``);
+    ``{"{}": {...}}`` stands for a plain dict (``**values``).
+    """
+    if isinstance(value, dict) and set(value) == {"()"}:
+        result = namespace(value["()"])
+        return lambda: result
+    if isinstance(value, dict) and set(value) == {"{}"}:
+        return dict(value["{}"])
     if isinstance(value, dict):
         return SimpleNamespace(**{k: namespace(v) for k, v in value.items()})
     if isinstance(value, list):
@@ -166,7 +177,7 @@ def evaluate(app: Flask, source: str, template: bool, names: dict[str, t.Any]) -
         except UndefinedError as e:
             raise CaseError(f"template call {call!r} uses an undefined name: {e}") from None
     try:
-        return str(eval(call, {"url_for": url_for, "request": request}, scope))
+        return str(eval(call, {"flask": flask, "url_for": url_for, "request": request}, scope))
     except NameError as e:
         raise CaseError(f"call {call!r} uses an undefined name: {e}") from None
 
