@@ -271,12 +271,12 @@ def test_engine_failure_reraises_the_original(
     app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
 ) -> None:
     """A real failure inside the engine (not a stand-in for ``diagnose``): the page steps aside."""
-    from flask_route_explorer import diagnosis
+    from flask_route_explorer.diagnosis import engine
 
     def broken(*args: t.Any, **kwargs: t.Any) -> t.Any:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(diagnosis, "_diagnose_build", broken)
+    monkeypatch.setattr(engine, "_diagnose_build", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.testing = False
     received = _received_exceptions(app)
