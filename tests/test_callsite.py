@@ -100,6 +100,8 @@ def test_private_internals_are_read_only_through_compat() -> None:
         "debug_toolbars_var",
         "template_context",
         "url_default_functions",
+        "error_handler_spec",
+        "_get_current_object",
     )
     files = sorted(diagnosis_package.glob("*.py")) + [
         package / f"{module}.py" for module in ("notes", "errorpage", "toolbar", "access")
