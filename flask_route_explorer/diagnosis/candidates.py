@@ -195,7 +195,7 @@ def _fit_bonus(routes: t.Sequence[Route], values: t.Collection[str], method: str
     return best
 
 
-def _add(found: dict[str, Candidate], candidate: Candidate) -> None:
+def _keep_best(found: dict[str, Candidate], candidate: Candidate) -> None:
     if candidate.endpoint not in found or found[candidate.endpoint].score < candidate.score:
         found[candidate.endpoint] = candidate
 
@@ -249,7 +249,7 @@ def find_candidates(
         matched = match_path(app, endpoint, method)
         if matched is not None:
             target, path_values = matched
-            _add(
+            _keep_best(
                 found, Candidate(target, 0.97, Cause.URL_PATH, "url_not_endpoint", values=path_values, written=endpoint)
             )
         return _best_first(index, found, values, method)
@@ -257,7 +257,7 @@ def find_candidates(
         _relative_names(index, written[1:], found)
     _blueprint_variables(index, endpoint, found)
     _same_short_name(index, endpoint, found)
-    _view_names(index, endpoint, found)
+    _view_name_candidates(index, endpoint, found)
     _spelled_differently(index, endpoint, found)
     _fuzzy(index, endpoint, found)
     return _best_first(index, found, values, method)
@@ -267,7 +267,7 @@ def _relative_names(index: Index, name: str, found: dict[str, Candidate]) -> Non
     """``.edit`` written where the request's blueprint has none: the ``edit`` of other blueprints."""
     for target in index.by_short.get(_short(name), ()):
         if target.endswith("." + name) or target == name:
-            _add(found, Candidate(target, 0.96, Cause.RELATIVE_NAME, "relative_endpoint", written=name))
+            _keep_best(found, Candidate(target, 0.96, Cause.RELATIVE_NAME, "relative_endpoint", written=name))
 
 
 def _blueprint_variables(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
@@ -281,7 +281,9 @@ def _blueprint_variables(index: Index, endpoint: str, found: dict[str, Candidate
         for registered in index.registered_names(found_bp.blueprint):
             target = f"{registered}.{short}"
             if target in index.inventory.by_endpoint:
-                _add(found, Candidate(target, 0.96, Cause.BLUEPRINT_VARIABLE, "wrong_blueprint_prefix", name=prefix))
+                _keep_best(
+                    found, Candidate(target, 0.96, Cause.BLUEPRINT_VARIABLE, "wrong_blueprint_prefix", name=prefix)
+                )
 
 
 def _same_short_name(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
@@ -291,21 +293,21 @@ def _same_short_name(index: Index, endpoint: str, found: dict[str, Candidate]) -
         if target == endpoint:
             continue
         if prefix and target.endswith("." + endpoint):
-            _add(found, Candidate(target, 0.95, Cause.NESTED_PREFIX, "missing_blueprint_prefix"))
+            _keep_best(found, Candidate(target, 0.95, Cause.NESTED_PREFIX, "missing_blueprint_prefix"))
         elif not prefix:
-            _add(found, Candidate(target, 0.95, Cause.MISSING_PREFIX, "missing_blueprint_prefix"))
+            _keep_best(found, Candidate(target, 0.95, Cause.MISSING_PREFIX, "missing_blueprint_prefix"))
         else:
             similarity = fuzz.ratio(prefix, _prefix(target)) / 100
-            _add(found, Candidate(target, 0.9 + 0.04 * similarity, Cause.OTHER_PREFIX, "wrong_blueprint_prefix"))
+            _keep_best(found, Candidate(target, 0.9 + 0.04 * similarity, Cause.OTHER_PREFIX, "wrong_blueprint_prefix"))
 
 
-def _view_names(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
+def _view_name_candidates(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """A view's function or class name written for its endpoint; the same blueprint ranks first."""
     short, prefix = _short(endpoint), _prefix(endpoint)
     for name in dict.fromkeys((endpoint, short)):
         for target, cause, name_kind in index.by_view_name.get(name, ()):
             score = 0.95 if not prefix or _prefix(target) == prefix else 0.92
-            _add(found, Candidate(target, score, cause, "view_name_not_endpoint", name=name, name_kind=name_kind))
+            _keep_best(found, Candidate(target, score, cause, "view_name_not_endpoint", name=name, name_kind=name_kind))
 
 
 def _spelled_differently(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
@@ -313,7 +315,7 @@ def _spelled_differently(index: Index, endpoint: str, found: dict[str, Candidate
     short, prefix = _short(endpoint), _prefix(endpoint)
     for target in index.by_normalised_short.get(_normalise(short), ()):
         if target not in found and _short(target) != short:
-            _add(found, Candidate(target, 0.9, Cause.SPELLED_DIFFERENTLY, _kind_for(prefix, target)))
+            _keep_best(found, Candidate(target, 0.9, Cause.SPELLED_DIFFERENTLY, _kind_for(prefix, target)))
 
 
 def _best_first(
@@ -360,4 +362,6 @@ def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     for target, score in scores.items():
         if target in found or target == endpoint:
             continue
-        _add(found, Candidate(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score))
+        _keep_best(
+            found, Candidate(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score)
+        )

@@ -123,7 +123,7 @@ def _explain_failure(app: Flask, failure: Exception, facts: CallFacts) -> Diagno
 
 def _diagnosed(app: Flask, error: BaseException, facts: CallFacts) -> Diagnosis:
     """The diagnosis of the failure, with the values the call passed (the testers prefill them)."""
-    return dataclasses.replace(_dispatch(app, error, facts), values=dict(facts.values))
+    return dataclasses.replace(_diagnose_failure(app, error, facts), values=dict(facts.values))
 
 
 def _inventory(app: Flask, facts: CallFacts) -> Inventory:
@@ -135,7 +135,7 @@ def _inventory(app: Flask, facts: CallFacts) -> Inventory:
 # --- Dispatch ------------------------------------------------------------------------------
 
 
-def _dispatch(app: Flask, error: BaseException, facts: CallFacts) -> Diagnosis:
+def _diagnose_failure(app: Flask, error: BaseException, facts: CallFacts) -> Diagnosis:
     """The kind of failure, from the exception's class and the frames it went through."""
     # Not str() of a BuildError: its message runs Werkzeug's difflib over every rule (~0.3 s at 10,000).
     message = str(error) if isinstance(error, (RuntimeError, ValueError)) else ""

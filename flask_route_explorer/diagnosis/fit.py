@@ -45,8 +45,6 @@ class Fit:
     invalid: list[str]
     #: Values that clash with the rule's defaults.
     conflicts: list[str]
-    #: Values the rule has no variable for.
-    unexpected: list[str]
 
     @property
     def builds(self) -> bool:
@@ -94,9 +92,8 @@ def fit_route(route: Route, values: t.Mapping[str, t.Any], method: str | None) -
     present = {k for k, v in values.items() if v is not None}
     arguments = set(route.argument_names)
     missing = [a for a in route.required_arguments if a not in present]
-    unexpected = [k for k in values if k not in arguments]
     renames: dict[str, str] = {}
-    free = [u for u in unexpected if u in present]
+    free = [k for k in values if k not in arguments and k in present]  # values the rule has no variable for
     for needed in missing:
         scored = sorted(((_name_similarity(u, needed), u) for u in free), reverse=True)
         if scored and scored[0][0] >= RENAME_SIMILARITY:
@@ -110,7 +107,6 @@ def fit_route(route: Route, values: t.Mapping[str, t.Any], method: str | None) -
         renames=renames,
         invalid=[a for a in route.argument_names if a in present and not accepts(route, a, values[a])],
         conflicts=[k for k, v in route.defaults.items() if k in present and values[k] != v],
-        unexpected=unexpected,
     )
 
 
