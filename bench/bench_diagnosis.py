@@ -8,8 +8,8 @@ from collections import defaultdict
 from flask import Flask
 from werkzeug.routing import BuildError
 
-from flask_route_explorer.candidates import Index
 from flask_route_explorer.diagnosis import Diagnosis, diagnose, diagnose_call
+from flask_route_explorer.diagnosis.candidates import Index
 from flask_route_explorer.inventory import get_inventory
 
 from .corpus import Case, build_corpus

@@ -287,3 +287,49 @@ def debug_toolbar_page_templates(extension: t.Any) -> tuple[t.Any, list[tuple[st
         return env, [(name, loader.get_source(env, name)[0]) for name in names]
     except Exception:
         return env, []
+
+
+# --- used by diagnosis/ (and its faces: errorpage) ---------------------------------------------
+
+
+def unproxied(obj: t.Any) -> t.Any:
+    """The object behind a Werkzeug ``LocalProxy`` (``current_app``), or ``obj`` itself.
+
+    ``type()`` of a proxy is not the app's class, and a proxy compared with ``is`` is not the app.
+    Fallback: ``obj`` unchanged (a proxy then keeps working wherever attribute access is enough).
+    """
+    from werkzeug.local import LocalProxy
+
+    if not isinstance(obj, LocalProxy):
+        return obj
+    try:
+        return obj._get_current_object()
+    except Exception:
+        return obj
+
+
+def has_url_defaults_hooks(app: Flask) -> bool:
+    """Whether the app or one of its blueprints registered a ``url_defaults`` function.
+
+    Reads ``app.url_default_functions``. Fallback: ``True``, so the hooks are run to find out.
+    """
+    functions = getattr(app, "url_default_functions", None)
+    if not isinstance(functions, t.Mapping):
+        return True
+    return any(functions.values())
+
+
+def error_handlers(
+    app: Flask, blueprint: str | None, code: int | None
+) -> t.Mapping[type[BaseException], t.Callable[[t.Any], t.Any]]:
+    """The error handlers registered on ``blueprint`` (``None``: the app) for a status ``code``.
+
+    Reads ``app.error_handler_spec`` without adding entries to its defaultdicts.
+    Fallback: no handlers (the error page then explains errors an app handler might have taken).
+    """
+    spec = getattr(app, "error_handler_spec", None)
+    try:
+        handlers = spec[blueprint].get(code) if spec is not None and blueprint in spec else None
+    except Exception:
+        return {}
+    return handlers if isinstance(handlers, t.Mapping) else {}

@@ -26,9 +26,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from . import recorder
+from . import _compat, recorder
 from .access import refusal, security_headers
-from .diagnosis import Diagnosis, error_message, explain, fixed_source
+from .diagnosis import Diagnosis, explain
 from .inventory import Route, get_inventory
 from .rendering import display_path, render, rule_segments
 
@@ -53,7 +53,7 @@ _LIBRARY_DIRS = tuple(
 
 def install(app: Flask) -> None:
     """Register the handler for each url_for failure class the app does not already handle itself."""
-    app_handlers = app.error_handler_spec[None][None]
+    app_handlers = _compat.error_handlers(app, None, None)
     for error_class in HANDLED_ERRORS:
         if error_class not in app_handlers:
             app.register_error_handler(error_class, handle_url_for_error)
@@ -61,7 +61,7 @@ def install(app: Flask) -> None:
 
 def handle_url_for_error(error: Exception) -> t.Any:
     """Explain a failing ``url_for`` (status 500), or behave exactly as Flask would without us."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = t.cast(Flask, _compat.unproxied(current_app))
     other_handler = handler_without_us(app, error)
     if other_handler is not None:
         return app.ensure_sync(other_handler)(error)
@@ -84,7 +84,7 @@ def handler_without_us(app: Flask, error: Exception) -> t.Callable[[Exception], 
     code = getattr(type(error), "code", None) if isinstance(error, HTTPException) else None
     for status in (code, None) if code is not None else (None,):
         for name in (*request.blueprints, None):
-            handlers = app.error_handler_spec[name][status]
+            handlers = _compat.error_handlers(app, name, status)
             for error_class in type(error).__mro__:
                 handler = handlers.get(error_class)
                 if handler is not None and handler is not handle_url_for_error:
@@ -167,13 +167,13 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         current_page="",
         error_class=type(error).__name__,
         error_module=type(error).__module__,
-        message=error_message(error),
+        message=diagnosis.message,
         diagnosis=diagnosis,
         kind_label=diagnosis.kind.replace("_", " ").capitalize(),
-        explanation_rest=diagnosis.explanation.partition(". ")[2].strip(),
+        explanation_rest=diagnosis.details,
         call=call,
         call_display_file=display_path(call.file, app.root_path) if call else None,
-        corrected_line=fixed_source(diagnosis),
+        corrected_line=diagnosis.fixed_line,
         fix_tester_values=tester_values(diagnosis.fix_values),
         near_misses=near_misses(app, diagnosis),
         short_path=functools.partial(display_path, root=app.root_path),
@@ -193,16 +193,9 @@ def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
     for suggestion in diagnosis.suggestions:
         routes = inventory.routes_for(suggestion.endpoint)
         route = next((r for r in routes if r.rule == suggestion.rule), routes[0] if routes else None)
-        values = tester_values(_renamed_for(diagnosis, route))
+        values = tester_values(diagnosis.values_for(route.argument_names if route is not None else ()))
         shown.append(NearMiss(suggestion.endpoint, suggestion.rule, suggestion.score, suggestion.reason, route, values))
     return shown
-
-
-def _renamed_for(diagnosis: Diagnosis, route: Route | None) -> dict[str, t.Any]:
-    """The failing call's values, with a misnamed variable renamed where this route has the right name."""
-    names = set(route.argument_names) if route is not None else set()
-    renames = {old: new for old, new in diagnosis.renames.items() if new in names and old not in names}
-    return {renames.get(name, name): value for name, value in diagnosis.values.items()}
 
 
 #: Values a form field can hold as text and give back unchanged (a model object cannot).
@@ -249,7 +242,7 @@ def markdown_report(error: Exception, diagnosis: Diagnosis, root: str | None = N
     call = diagnosis.call
     language = "jinja" if call and call.template else "python"
     lines = [
-        f"**{type(error).__name__}**: {_inline_code(error_message(error))}",
+        f"**{type(error).__name__}**" + (f": {_inline_code(diagnosis.message)}" if diagnosis.message else ""),
         "",
         f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}",
     ]

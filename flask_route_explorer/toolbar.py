@@ -20,7 +20,7 @@ from flask_debugtoolbar.panels import DebugPanel
 from markupsafe import Markup
 from werkzeug.routing import Rule
 
-from . import recorder
+from . import _compat, recorder
 from .access import is_mounted, refusal
 from .diagnosis import Diagnosis, diagnose, error_message
 from .inventory import INTERNAL_ENDPOINT_PREFIXES, Route, get_inventory
@@ -117,7 +117,7 @@ class RouteExplorerPanel(DebugPanel):
             )
 
     def _content(self) -> str:
-        app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+        app = t.cast("Flask", _compat.unproxied(current_app))
         unavailable = _unavailable_reason(app)
         if unavailable is not None:
             return str(Markup('<div class="fre-panel"><p>{}</p></div>').format(unavailable))

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask, render_template_string, url_for
 from werkzeug.routing import BuildError
 
-from flask_route_explorer import callsite
-from flask_route_explorer.callsite import find_call, find_calls, rewrite_call, template_wrapper
+from flask_route_explorer.diagnosis import callsite
+from flask_route_explorer.diagnosis.callsite import find_call, find_calls, rewrite_call, template_wrapper
 
 
 def test_parse_keywords_strings_and_nesting() -> None:
@@ -90,7 +90,8 @@ def test_private_internals_are_read_only_through_compat() -> None:
     """Names Flask, Jinja and the toolbar do not document are spelled out in ``_compat`` alone."""
     from pathlib import Path
 
-    package = Path(callsite.__file__).parent
+    diagnosis_package = Path(callsite.__file__).parent
+    package = diagnosis_package.parent
     private = (
         "blueprint_name",
         "__jinja_template__",
@@ -98,19 +99,17 @@ def test_private_internals_are_read_only_through_compat() -> None:
         "inject_url_defaults.__code__",
         "debug_toolbars_var",
         "template_context",
+        "url_default_functions",
+        "error_handler_spec",
+        "_get_current_object",
     )
-    for module in (
-        "diagnosis",
-        "callsite",
-        "candidates",
-        "notes",
-        "recorder",
-        "errorpage",
-        "toolbar",
-        "access",
-    ):
-        text = (package / f"{module}.py").read_text()
-        assert [name for name in private if name in text] == [], module
+    files = sorted(diagnosis_package.glob("*.py")) + [
+        package / f"{module}.py" for module in ("notes", "errorpage", "toolbar", "access")
+    ]
+    assert len(files) > 9
+    for path in files:
+        text = path.read_text()
+        assert [name for name in private if name in text] == [], path.name
 
 
 def test_diagnosis_without_url_fors_frame_falls_back_on_the_error(monkeypatch: pytest.MonkeyPatch) -> None:

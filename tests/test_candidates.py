@@ -6,7 +6,7 @@ import pytest
 from flask import Blueprint, Flask
 from flask.views import MethodView
 
-from flask_route_explorer.candidates import (
+from flask_route_explorer.diagnosis.candidates import (
     LIMIT,
     find_candidates,
     get_index,
@@ -14,6 +14,7 @@ from flask_route_explorer.candidates import (
     process_blueprints,
     unregistered_blueprint,
 )
+from flask_route_explorer.diagnosis.sentences import reason_text
 from flask_route_explorer.inventory import get_inventory
 
 shop_bp = Blueprint("shop", __name__, url_prefix="/shop")
@@ -81,7 +82,7 @@ def test_wrong_prefix_and_blueprint_variable(app: Flask) -> None:
     assert endpoints(app, "blogs.edit_post")[0] == ("blog.edit_post", "wrong_blueprint_prefix")
     top = find_candidates(app, "blog_bp.edit_post")[0]
     assert (top.endpoint, top.kind) == ("blog.edit_post", "wrong_blueprint_prefix")
-    assert "'blog_bp' is the variable" in top.reason
+    assert "'blog_bp' is the variable" in reason_text(top)
 
 
 def test_view_names(app: Flask) -> None:
@@ -101,7 +102,7 @@ def test_arguments_break_ties_between_same_names(app: Flask) -> None:
 
 def test_typos_and_no_junk(app: Flask) -> None:
     top = find_candidates(app, "blog.edit_psot")[0]
-    assert top.endpoint == "blog.edit_post" and top.reason.startswith("typo (")
+    assert top.endpoint == "blog.edit_post" and reason_text(top).startswith("typo (")
     for junk in ("qqqq", "xyzzy", "lorem.ipsum", "zz"):
         assert find_candidates(app, junk) == []
 

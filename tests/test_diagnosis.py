@@ -641,13 +641,14 @@ def test_explain_raises_where_diagnose_warns(
     import logging
 
     from flask_route_explorer import diagnosis
+    from flask_route_explorer.diagnosis import engine
 
     error = failure(app, lambda: url_for("user_profile", user_id=4))
 
     def broken(*args: t.Any, **kwargs: t.Any) -> t.Any:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(diagnosis, "_diagnose_build", broken)
+    monkeypatch.setattr(engine, "_diagnose_build", broken)
     with pytest.raises(RuntimeError, match="engine exploded"):
         diagnosis.explain(error, app)
     with caplog.at_level(logging.WARNING, logger="flask_route_explorer"):
@@ -661,6 +662,7 @@ def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flask_route_explorer import diagnosis
+    from flask_route_explorer.diagnosis import context
 
     questions: list[tuple[str, dict[str, t.Any], str | None]] = [
         ("users.user_profile", {"user_id": 3}, None),
@@ -676,8 +678,8 @@ def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(
 
     alone = answers()
     reads: list[Flask] = []
-    real_get_inventory = diagnosis.get_inventory
-    monkeypatch.setattr(diagnosis, "get_inventory", lambda a: reads.append(a) or real_get_inventory(a))
+    real_get_inventory = context.get_inventory
+    monkeypatch.setattr(context, "get_inventory", lambda a: reads.append(a) or real_get_inventory(a))
     with diagnosis.batch(app):
         batched = answers()
     assert batched == alone
@@ -715,3 +717,103 @@ def test_value_rejected_beside_a_defaults_rule_is_an_invalid_value() -> None:
     d = diagnose(caught.value, app)
     assert d.kind == "invalid_value"
     assert "/archive/<int:page>" in d.explanation
+
+
+# --- A diagnosis carries what its faces show --------------------------------------------------
+
+
+def test_a_diagnosis_carries_the_message_and_the_fixed_line(app: Flask) -> None:
+    """One call gives a face everything: Werkzeug's message without its costly guess, and the line
+    with the fix put in (what the error page once asked the engine for in two more calls)."""
+    from flask_route_explorer.diagnosis import error_message
+
+    error = failure(app, lambda: url_for("user_profile", user_id=1))
+    d = diagnose(error, app)
+    assert d.message == error_message(error) and "Did you mean" not in d.message
+    assert "user_profile" in d.message
+    assert d.fix is not None and d.call is not None and d.call.source is not None
+    assert d.fixed_line == fixed_source(d)
+    assert d.fixed_line == '    error = failure(app, lambda: url_for("users.user_profile", user_id=1))'
+
+    static = diagnose_call(app, "user_profil", {"user_id": 3})
+    assert static is not None and static.message.startswith("Could not build url for endpoint 'user_profil'")
+    assert static.fixed_line is None  # no source line to put the fix in
+
+
+def test_message_of_a_failure_the_engine_cannot_explain(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_route_explorer.diagnosis import engine
+
+    def broken(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(engine, "_diagnose_build", broken)
+    error = failure(app, lambda: url_for("user_profile", user_id=4))
+    d = diagnose(error, app)
+    assert d.kind == "other" and d.message == d.explanation and "user_profile" in d.message
+
+
+def test_values_for_renames_only_where_the_rule_has_the_right_name() -> None:
+    d = Diagnosis(
+        "wrong_parameter_name", "users.user_profile", "x.", values={"id": 5, "q": "a"}, renames={"id": "user_id"}
+    )
+    assert d.values_for(["user_id"]) == {"user_id": 5, "q": "a"}
+    assert d.values_for(["id", "user_id"]) == {"id": 5, "q": "a"}  # the rule takes the name as written
+    assert d.values_for([]) == {"id": 5, "q": "a"}
+
+
+def test_details_is_the_explanation_after_the_headline() -> None:
+    d = Diagnosis("missing_parameters", "e", "'e' needs id. In the fix, replace ID with the real value.")
+    assert d.headline == "'e' needs id."
+    assert d.details == "In the fix, replace ID with the real value."
+
+
+def test_join_names_is_exported() -> None:
+    from flask_route_explorer.diagnosis import join_names
+
+    assert [join_names(n) for n in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == ["", "a", "a and b", "a, b and c"]
+
+
+def test_no_sentence_is_read_back() -> None:
+    """Decisions read causes and fields: no module of the package searches a reason or an
+    explanation (``"variable" in reason``, ``re.search(r"(\\d+)%", reason)``)."""
+    import ast
+
+    import flask_route_explorer.diagnosis as package
+
+    sentence_names = {"reason", "explanation", "headline", "details"}
+
+    def names_a_sentence(node: ast.AST) -> bool:
+        return any(
+            (isinstance(n, ast.Attribute) and n.attr in sentence_names)
+            or (isinstance(n, ast.Name) and n.id in sentence_names)
+            or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "reason_text")
+            for n in ast.walk(node)
+        )
+
+    read_back = []
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+                if any(names_a_sentence(c) for c in node.comparators):
+                    read_back.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                is_re = isinstance(owner, ast.Name) and owner.id == "re"
+                string_method = node.func.attr in {"startswith", "endswith", "find", "partition", "split"}
+                if (is_re and any(names_a_sentence(a) for a in node.args)) or (
+                    string_method and names_a_sentence(owner) and path.name != "model.py"
+                ):
+                    read_back.append(f"{path.name}:{node.lineno}")
+    assert read_back == []
+
+
+def test_url_defaults_hooks_are_known_through_compat(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_route_explorer import _compat
+
+    app = Flask(__name__)
+    assert _compat.has_url_defaults_hooks(app) is False
+    app.url_defaults(lambda endpoint, values: None)
+    assert _compat.has_url_defaults_hooks(app) is True
+    bare = Flask(__name__)
+    monkeypatch.delattr(bare, "url_default_functions")
+    assert _compat.has_url_defaults_hooks(bare) is True  # unknown: run the hooks to find out

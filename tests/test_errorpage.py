@@ -271,12 +271,12 @@ def test_engine_failure_reraises_the_original(
     app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
 ) -> None:
     """A real failure inside the engine (not a stand-in for ``diagnose``): the page steps aside."""
-    from flask_route_explorer import diagnosis
+    from flask_route_explorer.diagnosis import engine
 
     def broken(*args: t.Any, **kwargs: t.Any) -> t.Any:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(diagnosis, "_diagnose_build", broken)
+    monkeypatch.setattr(engine, "_diagnose_build", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.testing = False
     received = _received_exceptions(app)
@@ -413,3 +413,48 @@ def test_markdown_report() -> None:
     assert "```jinja\n{{ url_for('users.user_profile', user_id=user.id) }}\n```" in text
     assert "builds `/users/1`" in text
     assert "- `users.user_profile` `/users/<int:user_id>`: same name in blueprint 'users'" in text
+
+
+# --- one diagnosis, rendered ----------------------------------------------------------------------
+
+
+def test_the_page_asks_the_engine_once_and_renders_the_diagnosis_fields(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page shows the Diagnosis it got: its message, its fixed line, its values; it computes none itself."""
+    import dataclasses
+
+    calls: list[BaseException] = []
+    real_explain = errorpage.explain
+
+    def counted(error: BaseException, app: Flask | None = None) -> Diagnosis:
+        calls.append(error)
+        d = real_explain(error, app)
+        assert d.fixed_line is not None and d.message
+        return dataclasses.replace(d, message="MESSAGE-FROM-THE-DIAGNOSIS", fixed_line="FIXED-LINE-FROM-THE-DIAGNOSIS")
+
+    monkeypatch.setattr(errorpage, "explain", counted)
+    page = app.test_client().get("/broken").get_data(as_text=True)
+    assert len(calls) == 1
+    assert "MESSAGE-FROM-THE-DIAGNOSIS" in page and "FIXED-LINE-FROM-THE-DIAGNOSIS" in page
+    assert "**BuildError**: `MESSAGE-FROM-THE-DIAGNOSIS`" in html.unescape(page)  # the Markdown report too
+    for helper in ("error_message", "fixed_source", "_renamed_for"):
+        assert not hasattr(errorpage, helper), helper
+
+
+def test_error_handlers_are_read_without_adding_entries(app: Flask) -> None:
+    from flask_route_explorer import _compat
+
+    before = {name: dict(codes) for name, codes in app.error_handler_spec.items()}
+    assert _compat.error_handlers(app, "no-such-blueprint", 404) == {}
+    assert _compat.error_handlers(app, None, 418) == {}
+    assert _compat.error_handlers(app, None, None)[BuildError] is errorpage.handle_url_for_error
+    assert {name: dict(codes) for name, codes in app.error_handler_spec.items()} == before
+
+
+def test_error_handlers_fall_back_to_none_without_flasks_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_route_explorer import _compat
+
+    app = Flask(__name__)
+    monkeypatch.delattr(app, "error_handler_spec")
+    assert _compat.error_handlers(app, None, None) == {}

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from jinja2 import Environment
 from jinja2.exceptions import TemplateSyntaxError
 
-from ..candidates import Cause
-from ..diagnosis import Diagnosis
+from ..diagnosis import Cause, Diagnosis
 from .findings import Finding
 
 #: Kinds whose fix only replaces the endpoint name with one deterministic candidate.

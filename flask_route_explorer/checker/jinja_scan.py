@@ -14,8 +14,7 @@ import typing as t
 from jinja2 import Environment, nodes
 from jinja2.parser import Parser
 
-from .. import callsite
-from ..diagnosis import UNKNOWN
+from ..diagnosis import UNKNOWN, callsite
 from .calls import FoundCall, split_keywords
 from .files import SourceFile
 

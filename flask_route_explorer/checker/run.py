@@ -23,8 +23,7 @@ from jinja2 import Environment
 from jinja2.exceptions import TemplateSyntaxError
 
 # The diagnosis engine: the one answer to "does this call build, and what is close".
-from ..diagnosis import CallSite, Diagnosis, batch, diagnose_call
-from ..diagnosis import _names as join_names
+from ..diagnosis import CallSite, Diagnosis, batch, diagnose_call, join_names
 from ..endpoints import resolve_endpoint
 from ..inventory import get_inventory
 from . import jinja_scan, python_scan

@@ -22,8 +22,9 @@ from types import FrameType, TracebackType
 import flask.helpers
 from flask import Flask
 
-from . import _compat
-from .diagnosis import CallSite
+from .. import _compat
+from ..endpoints import write_call
+from .model import CallSite
 
 #: Code objects of the functions a failing call goes through; the caller is just outside them.
 URL_FOR_CODES = frozenset({Flask.url_for.__code__, flask.helpers.url_for.__code__})
@@ -73,11 +74,10 @@ class ParsedCall:
     def render(
         self, endpoint_expr: str, keywords: t.Iterable[tuple[str, str]], star_kwargs: t.Iterable[str] = ()
     ) -> str:
-        """The call text for other arguments, in the same style."""
-        parts = [endpoint_expr] if endpoint_expr else []
-        parts += [f"{name}={expr}" for name, expr in keywords]
-        parts += [f"**{expr}" for expr in star_kwargs]
-        return f"{self.func}({', '.join(parts)})"
+        """The call text for other arguments, in the same style (the callee as the caller named it)."""
+        if not endpoint_expr:  # ``url_for(**arguments)``: no endpoint argument to write first
+            return write_call("", list(keywords), list(star_kwargs), function=self.func).replace("(, ", "(", 1)
+        return write_call(endpoint_expr, list(keywords), list(star_kwargs), function=self.func)
 
 
 def _outside_strings(text: str, start: int = 0) -> t.Iterator[tuple[int, str, int]]:
@@ -399,6 +399,8 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
         names = ChainMap(dict(frame.f_locals), frame.f_globals)
     lines = _source_lines(frame, template)
     located = _located_call(lines, frame.f_code, lasti) if template is None else None
+    source: str | None
+    span: tuple[int, int] | None
     if located is not None:
         line, source, span = located
     else:

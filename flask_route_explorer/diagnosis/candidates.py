@@ -9,7 +9,6 @@ catches typos, with a cut-off so that a name close to nothing gets no suggestion
 from __future__ import annotations
 
 import dataclasses
-import enum
 import re
 import sys
 import typing as t
@@ -20,7 +19,8 @@ from rapidfuzz import fuzz, process
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
-from .inventory import Inventory, Route, get_inventory
+from ..inventory import Inventory, Route, get_inventory
+from .model import Cause
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -32,39 +32,6 @@ FULL_CUTOFF = 80.0
 SHORT_CUTOFF = 80.0
 #: Fuzzy scores are scaled below every deterministic cause.
 FUZZY_WEIGHT = 0.85
-
-
-class Cause(enum.Enum):
-    """Why an endpoint is a candidate: the evidence, as data that decisions read (never a sentence)."""
-
-    #: The endpoint the call named itself (its values or method are what is wrong).
-    NAMED = "named"
-    #: Another endpoint on the same URL allows the call's method.
-    SAME_URL = "same_url"
-    #: A relative name (``.edit``) that exists in another blueprint.
-    RELATIVE_NAME = "relative_name"
-    #: The blueprint's Python variable written for its name (``users_bp.profile``).
-    BLUEPRINT_VARIABLE = "blueprint_variable"
-    #: The same view in a blueprint, the prefix left out (``profile`` for ``users.profile``).
-    MISSING_PREFIX = "missing_prefix"
-    #: The same view in a nested blueprint (``admin.users`` for ``site.admin.users``).
-    NESTED_PREFIX = "nested_prefix"
-    #: The same short name under another blueprint's prefix.
-    OTHER_PREFIX = "other_prefix"
-    #: The view function's or class's own name, registered under another endpoint.
-    VIEW_NAME = "view_name"
-    #: A function a decorator without ``functools.wraps`` hides, registered under the wrapper's name.
-    WRAPPED_FUNCTION = "wrapped_function"
-    #: The same short name written in another case or with other separators.
-    SPELLED_DIFFERENTLY = "spelled_differently"
-    #: The call names a URL path that this endpoint handles.
-    URL_PATH = "url_path"
-    #: A similar spelling (``similarity`` says how similar).
-    TYPO = "typo"
-
-
-#: Causes that name the meant endpoint on evidence rather than on spelling.
-DETERMINISTIC_CAUSES = frozenset(Cause) - {Cause.TYPO, Cause.OTHER_PREFIX}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,37 +53,6 @@ class Candidate:
     name_kind: str | None = None
     #: What the call wrote (a relative name without its dot, a URL path).
     written: str | None = None
-
-    @property
-    def reason(self) -> str:
-        """The evidence in a few words, for the suggestion lists of every face."""
-        return reason_text(self)
-
-
-def reason_text(candidate: Candidate) -> str:
-    """The few words every face shows beside a candidate."""
-    cause, target = candidate.cause, candidate.endpoint
-    if cause is Cause.URL_PATH:
-        return f"'{candidate.written}' is routed to it"
-    if cause is Cause.RELATIVE_NAME:
-        return f"'{candidate.written}' is in {_blueprint_label(target)}"
-    if cause is Cause.BLUEPRINT_VARIABLE:
-        return f"'{candidate.name}' is the variable; the blueprint is named '{_prefix(target)}'"
-    if cause is Cause.NESTED_PREFIX:
-        return f"same view in nested {_blueprint_label(target)}"
-    if cause is Cause.MISSING_PREFIX:
-        return f"same view in {_blueprint_label(target)}"
-    if cause is Cause.OTHER_PREFIX:
-        return f"same name in {_blueprint_label(target)}"
-    if cause is Cause.VIEW_NAME:
-        return f"view {candidate.name_kind} '{candidate.name}' is registered as '{target}'"
-    if cause is Cause.WRAPPED_FUNCTION:
-        return f"function '{candidate.name}' wrapped without functools.wraps is registered as '{target}'"
-    if cause is Cause.SPELLED_DIFFERENTLY:
-        return f"same name written differently in {_blueprint_label(target)}"
-    if cause is Cause.TYPO:
-        return f"typo ({round(candidate.similarity or 0)}%)"
-    return "the endpoint you named"
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,14 +195,9 @@ def _fit_bonus(routes: t.Sequence[Route], values: t.Collection[str], method: str
     return best
 
 
-def _add(found: dict[str, Candidate], candidate: Candidate) -> None:
+def _keep_best(found: dict[str, Candidate], candidate: Candidate) -> None:
     if candidate.endpoint not in found or found[candidate.endpoint].score < candidate.score:
         found[candidate.endpoint] = candidate
-
-
-def _blueprint_label(endpoint: str) -> str:
-    prefix = _prefix(endpoint)
-    return f"blueprint '{prefix}'" if prefix else "the app (no blueprint)"
 
 
 def match_path(app: Flask, path: str, method: str | None) -> tuple[str, dict[str, t.Any]] | None:
@@ -314,59 +245,80 @@ def find_candidates(
     """
     index = get_index(app, inventory)
     found: dict[str, Candidate] = {}
-
-    def add(target: str, score: float, cause: Cause, kind: str, **evidence: t.Any) -> None:
-        _add(found, Candidate(target, score, cause, kind, **evidence))
-
     if looks_like_url(endpoint):
         matched = match_path(app, endpoint, method)
         if matched is not None:
-            add(matched[0], 0.97, Cause.URL_PATH, "url_not_endpoint", values=matched[1], written=endpoint)
-        return _ranked(index, found, values, method)
-
-    short, prefix = _short(endpoint), _prefix(endpoint)
-
+            target, path_values = matched
+            _keep_best(
+                found, Candidate(target, 0.97, Cause.URL_PATH, "url_not_endpoint", values=path_values, written=endpoint)
+            )
+        return _best_first(index, found, values, method)
     if written and written.startswith("."):
-        name = written[1:]
-        for target in index.by_short.get(_short(name), ()):
-            if target.endswith("." + name) or target == name:
-                add(target, 0.96, Cause.RELATIVE_NAME, "relative_endpoint", written=name)
+        _relative_names(index, written[1:], found)
+    _blueprint_variables(index, endpoint, found)
+    _same_short_name(index, endpoint, found)
+    _view_name_candidates(index, endpoint, found)
+    _spelled_differently(index, endpoint, found)
+    _fuzzy(index, endpoint, found)
+    return _best_first(index, found, values, method)
 
-    # The blueprint's variable written instead of its name: ``users_bp.profile`` for ``users.profile``.
-    if prefix:
-        for found_bp in process_blueprints():
-            if found_bp.variable == prefix and found_bp.blueprint.name != prefix:
-                for registered in index.registered_names(found_bp.blueprint):
-                    target = f"{registered}.{short}"
-                    if target in index.inventory.by_endpoint:
-                        add(target, 0.96, Cause.BLUEPRINT_VARIABLE, "wrong_blueprint_prefix", name=prefix)
 
+def _relative_names(index: Index, name: str, found: dict[str, Candidate]) -> None:
+    """``.edit`` written where the request's blueprint has none: the ``edit`` of other blueprints."""
+    for target in index.by_short.get(_short(name), ()):
+        if target.endswith("." + name) or target == name:
+            _keep_best(found, Candidate(target, 0.96, Cause.RELATIVE_NAME, "relative_endpoint", written=name))
+
+
+def _blueprint_variables(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
+    """The blueprint's variable written instead of its name: ``users_bp.profile`` for ``users.profile``."""
+    short, prefix = _short(endpoint), _prefix(endpoint)
+    if not prefix:
+        return
+    for found_bp in process_blueprints():
+        if found_bp.variable != prefix or found_bp.blueprint.name == prefix:
+            continue
+        for registered in index.registered_names(found_bp.blueprint):
+            target = f"{registered}.{short}"
+            if target in index.inventory.by_endpoint:
+                _keep_best(
+                    found, Candidate(target, 0.96, Cause.BLUEPRINT_VARIABLE, "wrong_blueprint_prefix", name=prefix)
+                )
+
+
+def _same_short_name(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
+    """The same short name in a blueprint: the prefix left out, cut short (nested), or another one."""
+    short, prefix = _short(endpoint), _prefix(endpoint)
     for target in index.by_short.get(short, ()):
         if target == endpoint:
             continue
         if prefix and target.endswith("." + endpoint):
-            add(target, 0.95, Cause.NESTED_PREFIX, "missing_blueprint_prefix")
+            _keep_best(found, Candidate(target, 0.95, Cause.NESTED_PREFIX, "missing_blueprint_prefix"))
         elif not prefix:
-            add(target, 0.95, Cause.MISSING_PREFIX, "missing_blueprint_prefix")
+            _keep_best(found, Candidate(target, 0.95, Cause.MISSING_PREFIX, "missing_blueprint_prefix"))
         else:
             similarity = fuzz.ratio(prefix, _prefix(target)) / 100
-            add(target, 0.9 + 0.04 * similarity, Cause.OTHER_PREFIX, "wrong_blueprint_prefix")
+            _keep_best(found, Candidate(target, 0.9 + 0.04 * similarity, Cause.OTHER_PREFIX, "wrong_blueprint_prefix"))
 
+
+def _view_name_candidates(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
+    """A view's function or class name written for its endpoint; the same blueprint ranks first."""
+    short, prefix = _short(endpoint), _prefix(endpoint)
     for name in dict.fromkeys((endpoint, short)):
         for target, cause, name_kind in index.by_view_name.get(name, ()):
-            same_blueprint = not prefix or _prefix(target) == prefix
-            score = 0.95 if same_blueprint else 0.92
-            add(target, score, cause, "view_name_not_endpoint", name=name, name_kind=name_kind)
+            score = 0.95 if not prefix or _prefix(target) == prefix else 0.92
+            _keep_best(found, Candidate(target, score, cause, "view_name_not_endpoint", name=name, name_kind=name_kind))
 
+
+def _spelled_differently(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
+    """The same short name in another case or with other separators (``userProfile``, ``user-profile``)."""
+    short, prefix = _short(endpoint), _prefix(endpoint)
     for target in index.by_normalised_short.get(_normalise(short), ()):
         if target not in found and _short(target) != short:
-            add(target, 0.9, Cause.SPELLED_DIFFERENTLY, _kind_for(prefix, target))
-
-    _fuzzy(index, endpoint, found, add)
-    return _ranked(index, found, values, method)
+            _keep_best(found, Candidate(target, 0.9, Cause.SPELLED_DIFFERENTLY, _kind_for(prefix, target)))
 
 
-def _ranked(
+def _best_first(
     index: Index, found: dict[str, Candidate], values: t.Collection[str], method: str | None
 ) -> list[Candidate]:
     """Best first; the arguments and method of the call break ties between equally named candidates.
@@ -391,7 +343,7 @@ def _kind_for(prefix: str, target: str) -> str:
     return "wrong_blueprint_prefix" if prefix else "missing_blueprint_prefix"
 
 
-def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate], add: t.Callable[..., None]) -> None:
+def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """Typos: the full dotted name, then the short name alone (a typo plus a missing prefix)."""
     scores: dict[str, float] = {}
     for target, score, _ in process.extract(
@@ -410,4 +362,6 @@ def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate], add: t.Call
     for target, score in scores.items():
         if target in found or target == endpoint:
             continue
-        add(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score)
+        _keep_best(
+            found, Candidate(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score)
+        )

@@ -1,0 +1,70 @@
+"""Why a ``url_for`` call failed, and the corrected call that builds.
+
+One concept per module:
+
+- :mod:`.model`: the contract every face reads (:class:`Diagnosis`, :class:`Suggestion`,
+  :class:`CallSite`, :class:`Cause`, :data:`KINDS`, :data:`UNKNOWN`);
+- :mod:`.context`: the app, its inventory and the request a build runs in (:func:`batch`);
+- :mod:`.callsite`: the failing call in a traceback, and reading a call's text;
+- :mod:`.facts`: what the failing call was (:class:`~.facts.CallFacts`);
+- :mod:`.candidates`: the endpoints a wrong name probably meant, with their structured cause;
+- :mod:`.fit`: a call's values against an endpoint's rules and converters;
+- :mod:`.fix`: the corrected call, verified by building it;
+- :mod:`.sentences`: every sentence a diagnosis says, from structured data;
+- :mod:`.engine`: the entry points (:func:`diagnose`, :func:`explain`, :func:`diagnose_call`).
+"""
+
+from __future__ import annotations
+
+from ..endpoints import resolve_endpoint
+from . import callsite, candidates
+from .callsite import find_call, find_calls, rewrite_call, template_wrapper
+from .candidates import (
+    LIMIT,
+    Candidate,
+    Index,
+    find_candidates,
+    get_index,
+    match_path,
+    process_blueprints,
+    unregistered_blueprint,
+)
+from .context import batch, is_verifying
+from .engine import diagnose, diagnose_call, explain
+from .facts import error_message
+from .fix import fixed_source
+from .model import KINDS, UNKNOWN, CallSite, Cause, Diagnosis, Suggestion
+from .sentences import join_names, reason_text
+
+__all__ = [
+    "KINDS",
+    "LIMIT",
+    "UNKNOWN",
+    "CallSite",
+    "Candidate",
+    "Cause",
+    "Diagnosis",
+    "Index",
+    "Suggestion",
+    "batch",
+    "callsite",
+    "candidates",
+    "diagnose",
+    "diagnose_call",
+    "error_message",
+    "explain",
+    "find_call",
+    "find_calls",
+    "find_candidates",
+    "fixed_source",
+    "get_index",
+    "is_verifying",
+    "join_names",
+    "match_path",
+    "process_blueprints",
+    "reason_text",
+    "resolve_endpoint",
+    "rewrite_call",
+    "template_wrapper",
+    "unregistered_blueprint",
+]
