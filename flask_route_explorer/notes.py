@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import typing as t
 
-from .diagnosis import Diagnosis, diagnose, is_verifying
+from .diagnosis import diagnose, is_verifying
+from .diagnosis.report import note_text
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -20,22 +21,6 @@ log = logging.getLogger("flask_route_explorer")
 _MARK = "__route_explorer_noted__"
 #: Marks our url_build_error handler, so that installing twice adds it once.
 _HANDLER_MARK = "__route_explorer__"
-#: First characters of our note, to recognise it.
-NOTE_PREFIX = "flask-route-explorer: "
-
-
-def note_text(diagnosis: Diagnosis) -> str:
-    """Headline, fix and the URL it builds: what a developer needs under a traceback."""
-    lines = [NOTE_PREFIX + diagnosis.headline]
-    if diagnosis.call is not None and diagnosis.call.file:
-        lines.append(f"  Call: {diagnosis.call.file}:{diagnosis.call.line}")
-    if diagnosis.fix:
-        lines.append(f"  Fix: {diagnosis.fix}")
-    if diagnosis.fix_url:
-        lines.append(f"  Builds: {diagnosis.fix_url}")
-    elif diagnosis.suggestions:
-        lines.append("  Did you mean: " + ", ".join(f"'{s.endpoint}'" for s in diagnosis.suggestions[:3]))
-    return "\n".join(lines)
 
 
 def annotate(error: BaseException, app: Flask) -> None:

@@ -157,14 +157,20 @@ def test_json_answer(app: Flask) -> None:
     assert payload["diagnosis"]["endpoint"] == "user_profile"
 
 
-def test_json_message_is_str_of_the_error(app: Flask) -> None:
-    """The JSON contract says ``str(error)``: Werkzeug's own message, its guess included."""
+def test_json_message_is_the_errors_message_without_werkzeugs_guess(app: Flask) -> None:
+    """The guess runs difflib over every rule (0.5 s at 10,000): the JSON does without it, as the page does."""
     payload = app.test_client().get("/broken", headers=JSON).get_json()
-    assert payload["message"].endswith("Did you mean 'users.user_profile' instead?")
+    assert payload["message"] == "Could not build url for endpoint 'user_profile' with values ['user_id']."
+    assert "Did you mean" not in payload["message"]
 
 
 def test_werkzeug_guess_is_never_computed_for_the_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``str(BuildError)`` runs difflib over every rule (~0.3 s at 10,000): the page does without it."""
+    """``str(BuildError)`` runs difflib over every rule (~0.3 s at 10,000): the page does without it.
+
+    (The terminal gets the traceback as the debugger writes it, which formats ``str(error)``: that
+    cost is the debugger's own, paid with or without us, so the terminal is left out here.)
+    """
+    monkeypatch.setattr(errorpage, "print_traceback", lambda error, diagnosis: None)
     guesses: list[object] = []
     monkeypatch.setattr(
         BuildError, "closest_rule", lambda self, adapter: guesses.append(self) if adapter is not None else None
@@ -458,3 +464,43 @@ def test_error_handlers_fall_back_to_none_without_flasks_table(monkeypatch: pyte
     app = Flask(__name__)
     monkeypatch.delattr(app, "error_handler_spec")
     assert _compat.error_handlers(app, None, None) == {}
+
+
+def test_the_terminal_gets_the_traceback_and_the_diagnosis(app: Flask) -> None:
+    """Written to the server's error stream, as the debugger writes it, with the diagnosis under it."""
+    import io
+
+    stream = io.StringIO()
+    response = app.test_client().get("/broken", errors_stream=stream)
+    assert response.status_code == 500
+    written = stream.getvalue()
+    assert written.startswith("Traceback (most recent call last):")
+    assert "werkzeug.routing.exceptions.BuildError: Could not build url for endpoint 'user_profile'" in written
+    assert written.count("flask-route-explorer: There is no endpoint 'user_profile'.") == 1
+
+
+def test_flask_run_debug_prints_the_traceback_and_the_diagnosis() -> None:
+    """The developer's terminal under ``flask run --debug``: the page answers, and the terminal still says why."""
+    import sys
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    from conftest import start_server, stop_server
+
+    flask_bin = str(Path(sys.executable).with_name("flask"))
+    server = start_server(
+        [flask_bin, "--app", "demo_app:create_app", "run", "--debug", "--no-reload", "--port", "{port}"]
+    )
+    try:
+        try:
+            urllib.request.urlopen(server.url + "/dashboard", timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 500
+            assert "There is no endpoint" in error.read().decode()
+    finally:
+        output = stop_server(server)
+    assert "Traceback (most recent call last):" in output
+    assert "werkzeug.routing.exceptions.BuildError: Could not build url for endpoint 'user_profile'" in output
+    assert "flask-route-explorer: There is no endpoint 'user_profile'." in output
+    assert "  Fix: {{ url_for('users.user_profile'" in output
