@@ -46,6 +46,10 @@ def test_build_tester_live(page: t.Any, demo_server: str) -> None:
     page.locator("#endpoint-suggestions .suggestion", has_text="users.user_profile").first.click()
     page.wait_for_selector("input[name=user_id]")
     assert page.get_attribute("input[name=user_id]", "type") == "number"
+    # Before anything is typed into it, the empty required field is a prompt, not an error.
+    page.wait_for_selector("[data-testid=build-prompt]")
+    assert page.locator("[data-testid=build-failed]").count() == 0
+    assert "Fill in user_id to build the URL." in text(page, "#build-result")
 
     # Typing a value updates the URL, the round trip and the calls in place.
     page.evaluate("window.__samePage = true")

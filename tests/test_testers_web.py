@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 from urllib.parse import quote
 
@@ -354,3 +355,23 @@ def test_api_build_failure_carries_a_verified_fix_and_no_call_site(client: Flask
     assert diagnosis["fix"] == "url_for('users.user_profile', user_id=USER_ID)"
     assert diagnosis["fix_url"] == "/users/1"
     assert diagnosis["call"] is None
+
+
+def test_an_empty_required_field_is_a_prompt_not_an_error(client: FlaskClient) -> None:
+    html = page(client, "/_routes/build?endpoint=users.user_profile")
+    assert 'data-testid="build-prompt"' in html and "Cannot build" not in html
+    assert re.search(r"Fill in <code[^>]*>user_id</code> to build the URL", html)
+    typed = page(client, "/_routes/build?endpoint=users.user_profile&user_id=abc")
+    assert 'data-testid="build-failed"' in typed and 'data-testid="build-prompt"' not in typed
+
+
+def test_the_named_endpoint_is_not_suggested_back(client: FlaskClient) -> None:
+    html = page(client, "/_routes/build?endpoint=users.user_profile&user_id=abc")
+    assert "Did you mean" not in html  # the only suggestion would be the endpoint itself
+
+
+def test_a_typo_gets_one_list_of_suggestions(client: FlaskClient) -> None:
+    html = page(client, "/_routes/build?endpoint=user_profle&user_id=7")
+    assert html.count('class="suggestion"') >= 1 and "Did you mean" not in html
+    first = re.search(r'class="suggestion" href="([^"]+)"', html)
+    assert first is not None and "endpoint=users.user_profile" in first.group(1)

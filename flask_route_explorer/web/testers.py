@@ -248,6 +248,25 @@ def _build_result(form: BuildForm) -> routing.BuildResult | None:
     )
 
 
+def _awaiting_values(result: routing.BuildResult | None, form: BuildForm) -> tuple[str, ...]:
+    """The variables still to type: a known endpoint whose only problem is fields left empty.
+
+    An empty required field is a prompt, not an error: the page asks for it instead of failing.
+    """
+    diagnosis = result.diagnosis if result is not None else None
+    if diagnosis is None or diagnosis.kind != "missing_parameters" or not diagnosis.missing:
+        return ()
+    return diagnosis.missing if not any(form.values.get(name) for name in diagnosis.missing) else ()
+
+
+def _diagnosed(inventory: Inventory, result: routing.BuildResult | None) -> tuple[Route, ...]:
+    """The routes of the diagnosis's suggestions, in its order."""
+    if result is None or result.diagnosis is None:
+        return ()
+    found = (inventory.routes_for(s.endpoint) for s in result.diagnosis.suggestions[:SUGGESTIONS])
+    return tuple(routes[0] for routes in found if routes)
+
+
 def _common_context() -> dict[str, t.Any]:
     return {
         "app_name": explorer_app().name,
@@ -281,7 +300,9 @@ def build_page() -> str:
         "fields": fields,
         "methods": methods,
         "known_endpoint": bool(routes),
-        "suggestions": () if routes else _suggestions(inventory, form.endpoint),
+        "awaiting_values": _awaiting_values(result, form),
+        # One list, under the endpoint field: the diagnosis's (ranked by cause) when it has one, else the search's.
+        "suggestions": () if routes else _diagnosed(inventory, result) or _suggestions(inventory, form.endpoint),
         # The app's own blueprints: not the explorer's, not the toolbar's.
         "blueprints": [name for name, _count in summarize(inventory).blueprint_counts],
         "result_values": {**form.values, **form.extra},
