@@ -697,3 +697,35 @@ def test_match_names_the_method_view_handler_that_answers(make_app: t.Callable[.
 def test_match_of_a_function_view_names_the_function(app: Flask) -> None:
     result = routing.match(app, "/about")
     assert result.view is not None and result.route is not None and result.view is result.route.view
+
+
+def test_a_path_like_converter_that_raises_is_reported_not_a_bare_500(make_app: t.Callable[..., Flask]) -> None:
+    class BrokenPath(BaseConverter):
+        """Takes slashes, like ``path``, and fails on every value."""
+
+        regex = "[^/].*?"
+        part_isolating = False
+
+        def to_python(self, value: str) -> t.Any:
+            raise RuntimeError("bug in converter")
+
+    app = make_app()
+    app.url_map.converters["brokenpath"] = BrokenPath
+    app.add_url_rule("/p/<brokenpath:rest>", "p", _view)
+    result = routing.match(app, "/p/a/b")
+    # As for a converter of one segment: the app answers 500, and the tester names the rule and the converter.
+    assert result.error is None and not result.ok and result.status == 500
+    assert result.near and result.near[0].endpoint == "p" and result.near[0].verdict == "error"
+    assert result.near[0].reason == (
+        "brokenpath for rest raises RuntimeError('bug in converter') on 'a/b': the app answers 500"
+    )
+
+
+def test_the_explorers_own_page_without_its_slash_is_a_trailing_slash_redirect() -> None:
+    from demo_app import create_app
+
+    app = create_app({"TESTING": True, "DEBUG": True})
+    result = routing.match(app, "/_routes")
+    assert result.status == 308 and result.redirect_to == "/_routes/"
+    assert result.near[0].endpoint == "route_explorer.index"
+    assert result.near[0].reason == "trailing slash: redirects to /_routes/"
