@@ -9,7 +9,7 @@ One concept per module:
 
 - :mod:`.inputs`: what the testers accept (caps, refusals).
 - :mod:`.shapes`: each rule cut into segments, cached per inventory (:class:`RuleShapes`).
-- :mod:`.dispatch`: the one matcher, a path through Werkzeug's ``MapAdapter`` following redirects.
+- :mod:`.request`: the request the path tester pretends, dispatched by the one matcher (:mod:`..dispatch`).
 - :mod:`.problems`: why a rule does not take a request, as data (:class:`Problem`), and its sentence.
 - :mod:`.verdicts`: each rule near a path judged against the request.
 - :mod:`.match`: the path tester. :mod:`.build`: the build tester and its round trip.
@@ -17,9 +17,9 @@ One concept per module:
 
 from __future__ import annotations
 
+from ..dispatch import Dispatch, endpoint_for_path
 from ..endpoints import resolve_endpoint
 from .build import BuildResult, RoundTrip, browser_path, build, call_source, typed_value
-from .dispatch import Dispatch, endpoint_for_path
 from .inputs import MAX_NAME, MAX_PATH, MAX_VALUE, MAX_VALUES
 from .match import NEAR_LIMIT, STATUS_TEXTS, MatchResult, NearRule, handler_for, match
 from .problems import Kind, Problem, Verdict, sentence

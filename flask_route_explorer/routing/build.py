@@ -21,12 +21,13 @@ from werkzeug.routing import BaseConverter, Rule
 from .. import _compat
 from .. import diagnosis as diagnosis_engine
 from ..diagnosis import Diagnosis
+from ..dispatch import json_values, type_names
 from ..endpoints import resolve_endpoint, write_call
 from ..inventory import Argument
-from .dispatch import json_values, simulate, type_names
 from .inputs import BuildOptions, blank, build_input_problem
 from .match import redirect_target
 from .problems import sentence
+from .request import simulate
 from .shapes import RuleShapes, rule_shapes
 from .verdicts import ranked_verdicts
 

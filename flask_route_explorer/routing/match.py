@@ -11,11 +11,12 @@ import typing as t
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
+from ..dispatch import Dispatch, json_values, type_names
 from ..inventory import AUTOMATIC_METHODS, Route
 from ..sources import ViewSource
-from .dispatch import Dispatch, SimulatedRequest, json_values, simulate, type_names
 from .inputs import ABSOLUTE_URL_RE, MAX_PATH, match_input_problem
 from .problems import Kind, Problem, Verdict, sentence
+from .request import SimulatedRequest, simulate
 from .shapes import RuleShapes, rule_shapes
 from .verdicts import Level, RuleVerdict, nearby_positions, ranked_verdicts, verdict_of
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 from werkzeug.routing import BaseConverter, ValidationError
 
-from .dispatch import SimulatedRequest
 from .problems import Kind, Problem, Refusal, Verdict
+from .request import SimulatedRequest
 from .shapes import Piece, RuleShape, RuleShapes, compiled
 
 #: Two static segments this similar (rapidfuzz ratio) are taken for a typo of each other.
