@@ -189,11 +189,7 @@ def search(
     order: t.Sequence[int] = ()
     text: _TextHits | None = None
     if not query:
-        if allowed is considered:  # no filter: the natural order as kept, with or without internal rules
-            order = index.natural if include_internal else index.natural_visible
-        else:
-            keep = set(allowed)
-            order = [p for p in index.natural if p in keep]
+        order = _natural_order(index, allowed, include_internal, filtered=allowed is not considered)
         count = len(order)
     elif is_path:
         ranked = _path_hits(index, allowed, query, server_name)
@@ -224,6 +220,16 @@ def search(
         is_path=is_path,
         route_json=index.route_json,
     )
+
+
+def _natural_order(
+    index: SearchKeys, allowed: t.Sequence[int], include_internal: bool, *, filtered: bool
+) -> t.Sequence[int]:
+    """The allowed positions in the natural order: without a filter, the order as kept."""
+    if not filtered:
+        return index.natural if include_internal else index.natural_visible
+    keep = set(allowed)
+    return [p for p in index.natural if p in keep]
 
 
 def _passes(route: Route, methods: set[str], blueprint: str | None) -> bool:

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from flask_route_explorer import routing
+from flask_route_explorer.dispatch import endpoint_for_path, follow
 
 ORDER = uuid.UUID("123e4567-e89b-12d3-a456-426614174000")
 
@@ -729,3 +730,36 @@ def test_the_explorers_own_page_without_its_slash_is_a_trailing_slash_redirect()
     assert result.status == 308 and result.redirect_to == "/_routes/"
     assert result.near[0].endpoint == "route_explorer.index"
     assert result.near[0].reason == "trailing slash: redirects to /_routes/"
+
+
+# --------------------------------------------------------------------------- the one matcher
+
+
+def test_follow_keeps_the_redirect_chain_and_the_allowed_methods(app: Flask) -> None:
+    adapter = app.url_map.bind("localhost")
+    once = follow(adapter, "/docs", "GET")
+    assert once.status == 308 and once.redirects == ("http://localhost/docs/",) and once.endpoint is None
+    followed = follow(adapter, "/docs", "GET", redirects=1)
+    assert (followed.status, followed.endpoint, followed.path) == (200, "docs", "/docs/")
+    assert followed.redirects == ("http://localhost/docs/",)
+    refused = follow(adapter, "/users/7", "DELETE")
+    assert refused.status == 405 and refused.allowed == ("GET", "HEAD", "OPTIONS", "PUT")
+
+
+def test_endpoint_for_path_reads_urls_follows_redirects_and_falls_back_on_405(app: Flask) -> None:
+    assert endpoint_for_path(app, "http://example.org/users/7?tab=1#top", None) == (
+        "users.user_profile",
+        {"user_id": 7},
+    )
+    assert endpoint_for_path(app, "/docs", None) == ("docs", {})
+    assert endpoint_for_path(app, "/users//7", "GET") == ("users.user_profile", {"user_id": 7})
+    assert endpoint_for_path(app, "/about", "POST") == ("about", {})  # the method falls back to GET
+    assert endpoint_for_path(app, "/subscribe", None) is None  # POST only: GET is the fallback too
+    assert endpoint_for_path(app, "users/7", None) is None
+    assert endpoint_for_path(app, "/nothing/here", None) is None
+
+
+def test_every_problem_kind_has_a_sentence() -> None:
+    for kind in routing.Kind:
+        assert routing.sentence(routing.Problem(kind))
+    assert routing.sentence(None) == "matches"
