@@ -9,7 +9,9 @@ One concept per module:
 
 - :mod:`.inputs`: what the testers accept (caps, refusals).
 - :mod:`.shapes`: each rule cut into segments, cached per inventory (:class:`RuleShapes`).
-- :mod:`.request`: the request the path tester pretends, dispatched by the one matcher (:mod:`..dispatch`).
+- :mod:`.request`: the request the path tester pretends, dispatched by the one matcher,
+  :mod:`flask_route_explorer.dispatch` (outside this package: the diagnosis uses it too, and
+  this package uses the diagnosis).
 - :mod:`.problems`: why a rule does not take a request, as data (:class:`Problem`), and its sentence.
 - :mod:`.verdicts`: each rule near a path judged against the request.
 - :mod:`.match`: the path tester. :mod:`.build`: the build tester and its round trip.
@@ -17,7 +19,6 @@ One concept per module:
 
 from __future__ import annotations
 
-from ..dispatch import Dispatch, endpoint_for_path
 from ..endpoints import resolve_endpoint
 from .build import BuildResult, RoundTrip, browser_path, build, call_source, typed_value
 from .inputs import MAX_NAME, MAX_PATH, MAX_VALUE, MAX_VALUES
@@ -33,7 +34,6 @@ __all__ = [
     "NEAR_LIMIT",
     "STATUS_TEXTS",
     "BuildResult",
-    "Dispatch",
     "Kind",
     "MatchResult",
     "NearRule",
@@ -44,7 +44,6 @@ __all__ = [
     "build",
     "call_source",
     "converter_label",
-    "endpoint_for_path",
     "handler_for",
     "match",
     "resolve_endpoint",

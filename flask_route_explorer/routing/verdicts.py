@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import typing as t
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from werkzeug.routing import BaseConverter, ValidationError
@@ -90,7 +90,8 @@ def nearby_positions(shapes: RuleShapes, request: SimulatedRequest, extra: t.Ite
 def ranked_verdicts(shapes: RuleShapes, request: SimulatedRequest, positions: t.Iterable[int]) -> list[RuleVerdict]:
     """The verdicts of these rules, closest first (then the rule text most like the path, then map order)."""
     verdicts = [verdict_of(shapes, p, request) for p in positions]
-    similarity = {v.position: fuzz.ratio(request.path, shapes.route(v.position).rule) for v in verdicts}
+    rules = shapes.shapes
+    similarity = {v.position: fuzz.ratio(request.path, rules[v.position].route.rule) for v in verdicts}
     verdicts.sort(key=lambda v: (-v.level, -v.score, -similarity[v.position], v.position))
     return verdicts
 
@@ -116,26 +117,26 @@ def _refusal(converter: BaseConverter, value: str) -> tuple[Refusal, t.Any]:
     return Refusal.REFUSED, None
 
 
-def _pieces_problem(shape: RuleShape, pieces: t.Sequence[Piece], text: str) -> Problem | None:
-    """Why ``text`` (one segment, or the rest of the path for a ``path`` tail) does not fit the pieces."""
+#: A mismatch found cheaply: (kind, the text, the variable, what ``to_python`` raised). Turned
+#: into a :class:`Problem` only for the first of a rule: a rule is ranked on its count of mismatches.
+_Mismatch = tuple[Kind, str, str, Exception | None]
+
+
+def _mismatch(shape: RuleShape, pieces: t.Sequence[Piece], text: str) -> _Mismatch | None:
+    """Whether ``text`` (one segment, or the rest of the path for a ``path`` tail) fits the pieces."""
     if all(not is_variable for is_variable, _ in pieces):
         expected = "".join(name for _, name in pieces)
         if text == expected:
             return None
         if not expected:
-            return Problem(Kind.TOO_LONG, text=text)
-        if not text:
-            return Problem(Kind.EMPTY_STATIC, expected=expected)
-        return Problem(Kind.STATIC_DIFFERS, text=text, expected=expected)
+            return Kind.TOO_LONG, text, "", None
+        return (Kind.STATIC_DIFFERS if text else Kind.EMPTY_STATIC), text, "", None
     pattern, names = shape.pattern(pieces)
     found = compiled(pattern).fullmatch(text)
     if found is None:
-        if not text and len(pieces) == 1:
-            return Problem(Kind.EMPTY_VARIABLE, expected=shape.written(pieces))
         if len(pieces) == 1:
-            name = pieces[0][1]
-            return Problem(Kind.NOT_ACCEPTED, text=text, variable=name, converter=shape.label(name))
-        return Problem(Kind.DOES_NOT_FIT, text=text, expected=shape.written(pieces))
+            return (Kind.NOT_ACCEPTED if text else Kind.EMPTY_VARIABLE), text, pieces[0][1], None
+        return Kind.DOES_NOT_FIT, text, "", None
     for position, name in enumerate(names):
         converter = shape.converters.get(name)
         if converter is None:
@@ -143,14 +144,38 @@ def _pieces_problem(shape: RuleShape, pieces: t.Sequence[Piece], text: str) -> P
         value = found.group(f"__v{position}")
         try:
             converter.to_python(value)
-        except ValidationError:
-            refusal, limit = _refusal(converter, value)
-            return Problem(
-                Kind.REJECTED, text=value, variable=name, converter=shape.label(name), refusal=refusal, limit=limit
-            )
+        except ValidationError as error:
+            return Kind.REJECTED, value, name, error
         except Exception as error:  # a custom converter may raise anything; the app would fail too
-            return Problem(Kind.RAISED, text=value, variable=name, converter=shape.label(name), error=repr(error))
+            return Kind.RAISED, value, name, error
     return None
+
+
+def _problem(
+    shape: RuleShape, pieces: t.Sequence[Piece], mismatch: _Mismatch, *, rest_of_path: bool = False
+) -> Problem:
+    """The problem a mismatch of these pieces is, with what its sentence needs."""
+    kind, text, name, error = mismatch
+    label = shape.label(name) if name else ""
+    if kind is Kind.TOO_LONG:
+        return Problem(kind, text=text, rest_of_path=rest_of_path)
+    if kind in (Kind.STATIC_DIFFERS, Kind.EMPTY_STATIC):
+        return Problem(kind, text=text, expected="".join(piece for _, piece in pieces), rest_of_path=rest_of_path)
+    if kind in (Kind.EMPTY_VARIABLE, Kind.DOES_NOT_FIT):
+        return Problem(kind, text=text, expected=shape.written(pieces), rest_of_path=rest_of_path)
+    if kind is Kind.REJECTED:
+        refusal, limit = _refusal(shape.converters[name], text)
+        return Problem(
+            kind,
+            text=text,
+            variable=name,
+            converter=label,
+            refusal=refusal,
+            limit=limit,
+            rest_of_path=rest_of_path,
+        )
+    error_text = repr(error) if kind is Kind.RAISED else ""
+    return Problem(kind, text=text, variable=name, converter=label, error=error_text, rest_of_path=rest_of_path)
 
 
 class _PathScore:
@@ -160,18 +185,20 @@ class _PathScore:
         self.score = 0
         self.anchored = False
         self.first: Problem | None = None
-        self.problems = 0
+        self.mismatches = 0
 
-    def add(self, pieces: t.Sequence[Piece], text: str, problem: Problem | None) -> None:
+    def add(self, shape: RuleShape, pieces: t.Sequence[Piece], text: str, *, rest_of_path: bool = False) -> None:
+        """Score one segment (or the ``path`` tail); the first mismatch becomes the rule's problem."""
+        mismatch = _mismatch(shape, pieces, text)
         static = all(not is_variable for is_variable, _ in pieces)
         expected = "".join(name for _, name in pieces) if static else ""
-        if problem is None:
+        if mismatch is None:
             self.score += 2
             self.anchored = self.anchored or bool(expected)
             return
-        self.problems += 1
+        self.mismatches += 1
         if self.first is None:
-            self.first = problem
+            self.first = _problem(shape, pieces, mismatch, rest_of_path=rest_of_path)
         if not static:
             self.score += 1
         elif expected and text and fuzz.ratio(expected, text) >= _TYPO_SIMILARITY:
@@ -199,7 +226,7 @@ def _path_verdict(shape: RuleShape, request: SimulatedRequest) -> tuple[Level, _
                 return Level.FITS, points, Verdict.MATCH
             points.note(_too_short(shape, i))
             return Level.OTHER, points, Verdict.PATH
-        points.add(rule_segments[i], segments[i], _pieces_problem(shape, rule_segments[i], segments[i]))
+        points.add(shape, rule_segments[i], segments[i])
     if shape.tail is None:
         extra = segments[len(rule_segments) :]
         if extra == [""] and points.first is None:
@@ -214,12 +241,10 @@ def _path_verdict(shape: RuleShape, request: SimulatedRequest) -> tuple[Level, _
         points.note(_too_short(shape, shape.tail))
         return Level.OTHER, points, Verdict.PATH
     else:
-        tail = shape.tail_pieces()
-        problem = _pieces_problem(shape, tail, "/".join(segments[shape.tail :]))
-        points.add(tail, "", problem and replace(problem, rest_of_path=True))
+        points.add(shape, shape.tail_pieces(), "/".join(segments[shape.tail :]), rest_of_path=True)
     if points.first is None:
         return Level.FITS, points, Verdict.MATCH
-    if points.problems == 1 and points.first.kind is Kind.RAISED:
+    if points.mismatches == 1 and points.first.kind is Kind.RAISED:
         # Everything else fits: Werkzeug reaches this converter, and it raises.
         return Level.ALMOST, points, Verdict.ERROR
     return Level.SAME_SHAPE, points, Verdict.PATH
