@@ -16,9 +16,9 @@ import typing as t
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map, RequestRedirect
+from werkzeug.routing import MapAdapter
 
+from .dispatch import bound, rule_for_path
 from .inventory import AUTOMATIC_METHODS, Inventory, Route
 
 #: Rows per page in the explorer: enough to scroll, few enough to render in a few milliseconds.
@@ -108,10 +108,11 @@ class SearchResult:
         return f'{head}, "routes": [{", ".join(parts)}]{tail}}}'
 
 
-class _Index:
+class SearchKeys:
     """Search keys of one inventory, computed once."""
 
     def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
         self.routes = inventory.routes
         #: Lower-cased fields per route, in the order they are worth: endpoint, view name, rule, blueprint.
         self.fields: list[tuple[str, str, str, str]] = []
@@ -137,26 +138,25 @@ class _Index:
             self.tie_rank[position] = rank
         self.words = list(postings)
         self.postings = [postings[w] for w in self.words]
-        self.url_map: Map | None = self.routes[0].werkzeug_rule.map if self.routes else None
         self.visible = [p for p, route in enumerate(self.routes) if not route.internal]
-        rank = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
+        registered = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
         #: App-level rules first, then each blueprint as registered (nested ones after their parent).
-        self.natural = sorted(range(len(self.routes)), key=lambda p: (rank.get(self.routes[p].blueprint or "", 0), p))
+        self.natural = sorted(
+            range(len(self.routes)), key=lambda p: (registered.get(self.routes[p].blueprint or "", 0), p)
+        )
         self.natural_visible = [p for p in self.natural if not self.routes[p].internal]
-        self.by_rule = {id(route.werkzeug_rule): p for p, route in enumerate(self.routes)}
         self.match_methods = _methods_to_try(self.routes)
         #: Each route's JSON by its position, made on first use by ``SearchResult.to_json``.
         self.route_json: dict[int, str] = {}
-        self.summary: Summary | None = None
 
 
 #: A route's position in the inventory, its score, and whether it handles the queried path.
-_Ranked = tuple[int, float, bool]
+_ScoredPosition = tuple[int, float, bool]
 
 
-def _index(inventory: Inventory) -> _Index:
+def search_keys(inventory: Inventory) -> SearchKeys:
     """The search keys of an inventory, computed once (they go away with the inventory)."""
-    return inventory.derived(_Index, lambda: _Index(inventory))
+    return inventory.derived(SearchKeys, lambda: SearchKeys(inventory))
 
 
 def search(
@@ -176,7 +176,7 @@ def search(
     blueprints nested in it (``APP_LEVEL`` keeps the app's own rules); internal rules are left out
     unless ``include_internal``. ``server_name`` is the host a path query is matched for.
     """
-    index = _index(inventory)
+    index = search_keys(inventory)
     query = query.strip()
     wanted_methods = {m.upper() for m in methods if m}
     considered = range(len(index.routes)) if include_internal else index.visible
@@ -185,15 +185,11 @@ def search(
     if wanted_methods or blueprint:
         allowed = [p for p in considered if _passes(index.routes[p], wanted_methods, blueprint)]
     is_path = query.startswith("/")
-    ranked: list[_Ranked] = []
+    ranked: list[_ScoredPosition] = []
     order: t.Sequence[int] = ()
     text: _TextHits | None = None
     if not query:
-        if allowed is considered:  # no filter: the natural order as kept, with or without internal rules
-            order = index.natural if include_internal else index.natural_visible
-        else:
-            keep = set(allowed)
-            order = [p for p in index.natural if p in keep]
+        order = _natural_order(index, allowed, include_internal, filtered=allowed is not considered)
         count = len(order)
     elif is_path:
         ranked = _path_hits(index, allowed, query, server_name)
@@ -226,6 +222,16 @@ def search(
     )
 
 
+def _natural_order(
+    index: SearchKeys, allowed: t.Sequence[int], include_internal: bool, *, filtered: bool
+) -> t.Sequence[int]:
+    """The allowed positions in the natural order: without a filter, the order as kept."""
+    if not filtered:
+        return index.natural if include_internal else index.natural_visible
+    keep = set(allowed)
+    return [p for p in index.natural if p in keep]
+
+
 def _passes(route: Route, methods: set[str], blueprint: str | None) -> bool:
     if methods and route.methods is not None and methods.isdisjoint(route.methods):
         return False
@@ -244,7 +250,7 @@ class _TextHits:
     :meth:`_keyed`); fuzzy hits on whole words follow, below every substring hit.
     """
 
-    def __init__(self, index: _Index, positions: t.Sequence[int], query: str) -> None:
+    def __init__(self, index: SearchKeys, positions: t.Sequence[int], query: str) -> None:
         self.index = index
         self.query = query.lower()
         self.terms = self.query.split()
@@ -258,7 +264,7 @@ class _TextHits:
         )
         self.count = len(found) + len(self.fuzzy)
 
-    def best(self, limit: int | None) -> list[_Ranked]:
+    def best(self, limit: int | None) -> list[_ScoredPosition]:
         """The first ``limit`` hits in order (every hit for ``None``).
 
         At 10,000 rules a one-letter query hits almost every rule while a page shows 100: a partial
@@ -312,7 +318,7 @@ class _TextHits:
         ]
 
 
-def _fuzzy_scores(index: _Index, positions: set[int], query: str) -> dict[int, float]:
+def _fuzzy_scores(index: SearchKeys, positions: set[int], query: str) -> dict[int, float]:
     """Routes whose words resemble every word of the query (typos, transpositions); scores below 100.
 
     Matching words instead of whole strings keeps it fast (the vocabulary of a 10,000-rule app is a
@@ -340,11 +346,11 @@ def _fuzzy_scores(index: _Index, positions: set[int], query: str) -> dict[int, f
     return {p: min(total / len(words), _SUBSTRING_BASE - 1.0) for p, total in combined.items()}
 
 
-def _path_hits(index: _Index, positions: t.Sequence[int], query: str, server_name: str) -> list[_Ranked]:
+def _path_hits(index: SearchKeys, positions: t.Sequence[int], query: str, server_name: str) -> list[_ScoredPosition]:
     """Rules that handle the path (Werkzeug decides), then rules whose text contains it."""
     path = query.split("?", 1)[0].split("#", 1)[0]
     matched = [p for p in _matching_positions(index, path, server_name) if p in positions]
-    hits: list[_Ranked] = [(p, _SUBSTRING_BASE * 2, True) for p in matched]
+    hits: list[_ScoredPosition] = [(p, _SUBSTRING_BASE * 2, True) for p in matched]
     taken = set(matched)
     lowered = path.lower()
     fields = index.fields
@@ -354,45 +360,35 @@ def _path_hits(index: _Index, positions: t.Sequence[int], query: str, server_nam
     return hits
 
 
-def _matching_positions(index: _Index, path: str, server_name: str) -> list[int]:
+def _matching_positions(index: SearchKeys, path: str, server_name: str) -> list[int]:
     """Every rule that handles ``path`` for some method, in the order the methods are tried.
 
-    A path that only redirects (a missing trailing slash) counts as handled by its target's rule.
+    Werkzeug's own matcher decides (:mod:`.routing.dispatch`); a path that only redirects (a missing
+    trailing slash) counts as handled by its target's rule.
     """
-    if index.url_map is None:
-        return []
-    try:
-        adapter = index.url_map.bind(server_name)
-    except Exception:
+    adapter = _adapter(index, server_name)
+    if adapter is None:
         return []
     found: list[int] = []
     for method in index.match_methods:
-        rule = _match(adapter, path, method)
-        if rule is None:
-            continue
-        position = index.by_rule.get(id(rule))
-        if position is not None and position not in found:
-            found.append(position)
+        rule = rule_for_path(adapter, path, method)
+        route = index.inventory.route_for(rule) if rule is not None else None
+        if route is not None and route.index not in found:
+            found.append(route.index)
     return found
+
+
+def _adapter(index: SearchKeys, server_name: str) -> MapAdapter | None:
+    """An adapter of the inventory's URL map for ``server_name`` (``None`` for an app without rules)."""
+    if not index.routes:
+        return None
+    return bound(index.routes[0].werkzeug_rule.map, server_name)
 
 
 def _methods_to_try(routes: t.Sequence[Route]) -> list[str]:
     present = {m for route in routes for m in route.methods or ()}
     extra = sorted(present.difference(MATCH_METHODS))
     return [m for m in MATCH_METHODS if m in present or m in AUTOMATIC_METHODS] + extra
-
-
-def _match(adapter: t.Any, path: str, method: str) -> t.Any:
-    """The rule Werkzeug picks for ``path`` and ``method``, following one redirect; ``None`` if none."""
-    for _ in range(2):
-        try:
-            rule, _values = adapter.match(path, method=method, return_rule=True)
-            return rule
-        except RequestRedirect as redirect:
-            path = "/" + redirect.new_url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
-        except (HTTPException, ValueError, LookupError):
-            return None
-    return None
 
 
 def group_hits(result: SearchResult, blueprints: t.Sequence[str]) -> tuple[Group, ...]:
@@ -420,7 +416,7 @@ def group_hits(result: SearchResult, blueprints: t.Sequence[str]) -> tuple[Group
 
 
 @dataclass(frozen=True, slots=True)
-class Summary:
+class InventoryCounts:
     """The counts in the explorer's header: "1,412 rules · 103 blueprints · 5 hidden"."""
 
     rules: int
@@ -432,15 +428,12 @@ class Summary:
     methods: tuple[str, ...]
 
 
-def summarize(inventory: Inventory) -> Summary:
+def summarize(inventory: Inventory) -> InventoryCounts:
     """Counts of the app's own rules and blueprints (the tools' own are counted as hidden); cached."""
-    index = _index(inventory)
-    if index.summary is None:
-        index.summary = _summarize(inventory)
-    return index.summary
+    return inventory.derived(InventoryCounts, lambda: _count(inventory))
 
 
-def _summarize(inventory: Inventory) -> Summary:
+def _count(inventory: Inventory) -> InventoryCounts:
     counts: dict[str, int] = {}
     hidden = 0
     for route in inventory.routes:
@@ -450,7 +443,7 @@ def _summarize(inventory: Inventory) -> Summary:
             counts[route.blueprint] = counts.get(route.blueprint, 0) + 1
     internal_blueprints = {r.blueprint for r in inventory.routes if r.internal and r.blueprint}
     names = [name for name in inventory.blueprints if name not in internal_blueprints]
-    return Summary(
+    return InventoryCounts(
         rules=len(inventory.routes) - hidden,
         blueprints=len(names),
         hidden=hidden,

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from flask_route_explorer import routing
+from flask_route_explorer.dispatch import endpoint_for_path, follow
 
 ORDER = uuid.UUID("123e4567-e89b-12d3-a456-426614174000")
 
@@ -697,3 +698,68 @@ def test_match_names_the_method_view_handler_that_answers(make_app: t.Callable[.
 def test_match_of_a_function_view_names_the_function(app: Flask) -> None:
     result = routing.match(app, "/about")
     assert result.view is not None and result.route is not None and result.view is result.route.view
+
+
+def test_a_path_like_converter_that_raises_is_reported_not_a_bare_500(make_app: t.Callable[..., Flask]) -> None:
+    class BrokenPath(BaseConverter):
+        """Takes slashes, like ``path``, and fails on every value."""
+
+        regex = "[^/].*?"
+        part_isolating = False
+
+        def to_python(self, value: str) -> t.Any:
+            raise RuntimeError("bug in converter")
+
+    app = make_app()
+    app.url_map.converters["brokenpath"] = BrokenPath
+    app.add_url_rule("/p/<brokenpath:rest>", "p", _view)
+    result = routing.match(app, "/p/a/b")
+    # As for a converter of one segment: the app answers 500, and the tester names the rule and the converter.
+    assert result.error is None and not result.ok and result.status == 500
+    assert result.near and result.near[0].endpoint == "p" and result.near[0].verdict == "error"
+    assert result.near[0].reason == (
+        "brokenpath for rest raises RuntimeError('bug in converter') on 'a/b': the app answers 500"
+    )
+
+
+def test_the_explorers_own_page_without_its_slash_is_a_trailing_slash_redirect() -> None:
+    from demo_app import create_app
+
+    app = create_app({"TESTING": True, "DEBUG": True})
+    result = routing.match(app, "/_routes")
+    assert result.status == 308 and result.redirect_to == "/_routes/"
+    assert result.near[0].endpoint == "route_explorer.index"
+    assert result.near[0].reason == "trailing slash: redirects to /_routes/"
+
+
+# --------------------------------------------------------------------------- the one matcher
+
+
+def test_follow_keeps_the_redirect_chain_and_the_allowed_methods(app: Flask) -> None:
+    adapter = app.url_map.bind("localhost")
+    once = follow(adapter, "/docs", "GET")
+    assert once.status == 308 and once.redirects == ("http://localhost/docs/",) and once.endpoint is None
+    followed = follow(adapter, "/docs", "GET", redirects=1)
+    assert (followed.status, followed.endpoint, followed.path) == (200, "docs", "/docs/")
+    assert followed.redirects == ("http://localhost/docs/",)
+    refused = follow(adapter, "/users/7", "DELETE")
+    assert refused.status == 405 and refused.allowed == ("GET", "HEAD", "OPTIONS", "PUT")
+
+
+def test_endpoint_for_path_reads_urls_follows_redirects_and_falls_back_on_405(app: Flask) -> None:
+    assert endpoint_for_path(app, "http://example.org/users/7?tab=1#top", None) == (
+        "users.user_profile",
+        {"user_id": 7},
+    )
+    assert endpoint_for_path(app, "/docs", None) == ("docs", {})
+    assert endpoint_for_path(app, "/users//7", "GET") == ("users.user_profile", {"user_id": 7})
+    assert endpoint_for_path(app, "/about", "POST") == ("about", {})  # the method falls back to GET
+    assert endpoint_for_path(app, "/subscribe", None) is None  # POST only: GET is the fallback too
+    assert endpoint_for_path(app, "users/7", None) is None
+    assert endpoint_for_path(app, "/nothing/here", None) is None
+
+
+def test_every_problem_kind_has_a_sentence() -> None:
+    for kind in routing.Kind:
+        assert routing.sentence(routing.Problem(kind))
+    assert routing.sentence(None) == "matches"
