@@ -10,11 +10,11 @@ from flask_route_explorer.diagnosis.candidates import (
     LIMIT,
     find_candidates,
     get_index,
-    match_path,
     process_blueprints,
     unregistered_blueprint,
 )
 from flask_route_explorer.diagnosis.sentences import reason_text
+from flask_route_explorer.dispatch import endpoint_for_path
 from flask_route_explorer.inventory import get_inventory
 
 shop_bp = Blueprint("shop", __name__, url_prefix="/shop")
@@ -118,8 +118,8 @@ def test_scores_and_limit(app: Flask) -> None:
 def test_url_path(app: Flask) -> None:
     top = find_candidates(app, "/blog/post/3/edit")[0]
     assert (top.endpoint, top.kind, dict(top.values or {})) == ("blog.edit_post", "url_not_endpoint", {"post_id": 3})
-    assert match_path(app, "http://example.com/shop/item/9?x=1", None) == ("shop.edit", {"item_id": 9})
-    assert match_path(app, "/nowhere", None) is None
+    assert endpoint_for_path(app, "http://example.com/shop/item/9?x=1", None) == ("shop.edit", {"item_id": 9})
+    assert endpoint_for_path(app, "/nowhere", None) is None
 
 
 def test_unregistered_blueprint(app: Flask) -> None:

@@ -25,7 +25,6 @@ from .candidates import (
     Index,
     find_candidates,
     get_index,
-    match_path,
     process_blueprints,
     unregistered_blueprint,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "get_index",
     "is_verifying",
     "join_names",
-    "match_path",
     "process_blueprints",
     "reason_text",
     "resolve_endpoint",

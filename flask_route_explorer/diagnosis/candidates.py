@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from flask.sansio.blueprints import Blueprint
 from rapidfuzz import fuzz, process
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import RequestRedirect
 
+from ..dispatch import endpoint_for_path
 from ..inventory import Inventory, Route, get_inventory
 from .model import Cause
 
@@ -200,32 +199,6 @@ def _keep_best(found: dict[str, Candidate], candidate: Candidate) -> None:
         found[candidate.endpoint] = candidate
 
 
-def match_path(app: Flask, path: str, method: str | None) -> tuple[str, dict[str, t.Any]] | None:
-    """The endpoint and values a URL path is routed to, as the app itself would match it."""
-    target = path
-    if "://" in target:
-        target = "/" + target.split("://", 1)[1].partition("/")[2]
-    target = target.partition("?")[0].partition("#")[0]
-    if not target.startswith("/"):
-        return None
-    adapter = app.url_map.bind(app.config.get("SERVER_NAME") or "localhost")
-    for _ in range(3):  # follow a slash redirect or two
-        try:
-            endpoint, values = adapter.match(target, method or "GET")
-            return str(endpoint), dict(values)
-        except RequestRedirect as redirect:
-            target = "/" + redirect.new_url.split("://", 1)[-1].partition("/")[2]
-        except MethodNotAllowed:
-            try:
-                endpoint, values = adapter.match(target, None)
-                return str(endpoint), dict(values)
-            except HTTPException:
-                return None
-        except HTTPException:
-            return None
-    return None
-
-
 def looks_like_url(endpoint: str) -> bool:
     return endpoint.startswith("/") or "://" in endpoint
 
@@ -246,7 +219,7 @@ def find_candidates(
     index = get_index(app, inventory)
     found: dict[str, Candidate] = {}
     if looks_like_url(endpoint):
-        matched = match_path(app, endpoint, method)
+        matched = endpoint_for_path(app, endpoint, method)
         if matched is not None:
             target, path_values = matched
             _keep_best(
