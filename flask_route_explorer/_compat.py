@@ -281,7 +281,7 @@ def debug_toolbar_page_templates(extension: t.Any) -> tuple[t.Any, list[tuple[st
     Fallback: the environment (or ``None``) and no templates.
     """
     env = getattr(extension, "jinja_env", None)
-    loader = getattr(env, "loader", None)
+    loader: t.Any = getattr(env, "loader", None)
     try:
         names = [n for n in loader.list_templates() if _DEBUG_TOOLBAR_PAGE_TEMPLATES.match(n)]
         return env, [(name, loader.get_source(env, name)[0]) for name in names]

@@ -202,7 +202,7 @@ def security_headers(response: Response, *, streamed: bool) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html" and response.is_sequence:
         if streamed:
-            response.response = iter(response.response)
+            response.response = iter(t.cast("t.Iterable[bytes]", response.response))
         else:
             allow_debug_toolbar(response)
     return response

@@ -23,7 +23,7 @@ import sys
 import typing as t
 from dataclasses import dataclass, field
 from time import perf_counter
-from types import CodeType
+from types import CodeType, FrameType
 
 import flask
 import flask.helpers
@@ -227,9 +227,9 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
             duration = perf_counter() - start
             if url is not None or failure is not None:  # not for KeyboardInterrupt and the like
                 # The caller: the first frame above flask.url_for, Jinja's runtime and this package.
-                frame = sys._getframe(1)
-                if frame.f_code is _FLASK_HELPER_CODE or frame.f_code is _JINJA_CALL_CODE:
-                    frame = frame.f_back
+                caller = sys._getframe(1)
+                helper = caller.f_code is _FLASK_HELPER_CODE or caller.f_code is _JINJA_CALL_CODE
+                frame: FrameType | None = caller.f_back if helper else caller
                 while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
                     frame = frame.f_back
                 record: _Record = (
@@ -246,7 +246,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                         frame_template(frame.f_globals),
                     )
                 )
-                del frame
+                del frame, caller
                 store = request_g.__dict__
                 recording: Recording | None = store.get(_G_KEY)
                 if recording is None:

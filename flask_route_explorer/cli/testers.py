@@ -63,7 +63,7 @@ def format_match(result: routing.MatchResult, root_path: str | None) -> str:
     if result.status == 200 and result.view is not None:
         view = result.view
         where = display_path(view.file, root_path)
-        lines.append(_label("endpoint") + result.endpoint)
+        lines.append(_label("endpoint") + str(result.endpoint))
         lines.append(_label("rule") + str(result.rule))
         lines.append(_label("methods") + (", ".join(result.allowed_methods) or "any"))
         if view.qualname:
