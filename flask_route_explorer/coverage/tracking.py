@@ -13,10 +13,9 @@ import typing as t
 import weakref
 
 from flask import Flask, request, request_started
+from werkzeug.routing import Rule
 
 from .data import CoverageData, RuleRecord, counted_method, counted_methods, is_internal_endpoint
-
-from werkzeug.routing import Rule
 
 
 def blueprint_of(endpoint: str) -> str | None:
