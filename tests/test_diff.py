@@ -208,9 +208,10 @@ Risky (1)
 Additive (1)
   rule_added  new rule /info [info]
 Endpoints were renamed: url_for calls and templates that use the old names now fail.
-  flask route-explorer check --diff   # shows the rewrites
-  flask route-explorer check --fix    # rewrites the calls whose fix is unambiguous
-  'profile' -> 'user_profile'
+  flask route-explorer check          # lists every call that uses an old name
+  flask route-explorer check --fix    # rewrites those whose new name it can infer
+  the others by hand:
+    'profile' -> 'user_profile'
 2 breaking, 1 risky, 1 additive.
 """
 

@@ -142,9 +142,10 @@ def notes(report: DiffReport, info: ScriptInfo) -> list[str]:
     if report.renames:
         flask = "flask" + (f" --app {info.app_import_path}" if info.app_import_path else "")
         lines.append("Endpoints were renamed: url_for calls and templates that use the old names now fail.")
-        lines.append(f"  {flask} route-explorer check --diff   # shows the rewrites")
-        lines.append(f"  {flask} route-explorer check --fix    # rewrites the calls whose fix is unambiguous")
-        lines.extend(f"  {old!r} -> {new!r}" for old, new in sorted(report.renames.items()))
+        lines.append(f"  {flask} route-explorer check          # lists every call that uses an old name")
+        lines.append(f"  {flask} route-explorer check --fix    # rewrites those whose new name it can infer")
+        lines.append("  the others by hand:")
+        lines.extend(f"    {old!r} -> {new!r}" for old, new in sorted(report.renames.items()))
     if report.stand_ins:
         names = ", ".join(sorted(report.stand_ins))
         lines.append(
