@@ -17,6 +17,7 @@ SECTIONS = (
     "bench_testers",
     "bench_recorder",
     "bench_checker",
+    "bench_coverage",
 )
 
 

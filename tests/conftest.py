@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+#: pytester runs pytest on small projects (the route coverage plugin's tests).
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = [
     "--no-sandbox",
