@@ -198,7 +198,8 @@ class Recording:
 def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., str]:
     """The instance-level ``url_for``: same signature, same result, same exception object.
 
-    Written flat on purpose: it runs on every ``url_for`` of a debug request (see bench_recorder).
+    Why this is long: it is written flat on purpose, since it runs on every ``url_for`` of a debug
+    request (see bench_recorder) and each helper call would add to that cost.
     """
     request_globals = _compat.request_globals
     frame_template = _compat.frame_template

@@ -16,6 +16,7 @@ from flask import current_app, has_request_context, request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from . import _compat
 from ._compat import VARIABLE_RE
 from ._resources import TEMPLATES_DIR
 from .access import HOST_KEY
@@ -31,7 +32,7 @@ COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 def explorer_app() -> Flask:
     """The app whose routes are shown: the host app, also when the explorer's own pages app renders."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug's documented proxy accessor
+    app = _compat.unproxied(current_app)
     return t.cast("Flask", app.extensions.get(HOST_KEY, app))
 
 

@@ -197,9 +197,7 @@ def search(
     else:
         text = _TextHits(index, allowed, query)
         count = text.count
-    pages = max(1, math.ceil(count / per_page)) if per_page else 1
-    page = min(max(1, page), pages)
-    start, stop = ((page - 1) * per_page, page * per_page) if per_page else (0, None)
+    page, pages, start, stop = _page_bounds(count, page, per_page)
     # Only the hits up to this page are made and put in order: a page shows 100 of up to 10,000.
     if not query:
         shown = [(p, 0.0, False) for p in order[start:stop]]
@@ -220,6 +218,13 @@ def search(
         is_path=is_path,
         route_json=index.route_json,
     )
+
+
+def _page_bounds(count: int, page: int, per_page: int | None) -> tuple[int, int, int, int | None]:
+    """The page asked for (kept within the pages there are), the number of pages, and its slice."""
+    pages = max(1, math.ceil(count / per_page)) if per_page else 1
+    page = min(max(1, page), pages)
+    return (page, pages, (page - 1) * per_page, page * per_page) if per_page else (page, pages, 0, None)
 
 
 def _natural_order(
