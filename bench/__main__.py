@@ -10,7 +10,7 @@ import time
 from importlib.metadata import version
 
 #: Each module has ``run() -> None`` that prints its own section.
-SECTIONS = ("bench_inventory", "bench_diagnosis", "bench_testers", "bench_recorder", "bench_checker")
+SECTIONS = ("bench_inventory", "bench_diagnosis", "bench_testers", "bench_recorder", "bench_checker", "bench_audit")
 
 
 def machine() -> str:

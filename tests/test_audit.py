@@ -505,3 +505,20 @@ def test_audit_works_with_the_explorer_mounted(make_app: t.Callable[..., Flask])
     RouteExplorer(app)
     app.add_url_rule("/", "index", lambda: "i")
     assert not audit(app, references=False).findings
+
+
+def test_endpoint_named_through_a_macro_or_a_setting_is_referenced(tmp_path: Path) -> None:
+    """flaskbb: ``navlink('management.add_user', ...)`` in templates and ``REAUTH_VIEW = "auth.reauth"``."""
+    app = _project(tmp_path)
+    bp = Blueprint("management", __name__)
+    bp.add_url_rule("/users/add", "add_user", app.view_functions["lonely"])
+    bp.add_url_rule("/reauth", "reauth", app.view_functions["lonely"])
+    app.register_blueprint(bp)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "nav.html").write_text(
+        "{% macro navlink(endpoint, text) %}<a href='{{ url_for(endpoint) }}'>{{ text }}</a>{% endmacro %}\n"
+        "{{ navlink('management.add_user', 'Add') }}\n"
+    )
+    (tmp_path / "settings.py").write_text('REAUTH_VIEW = "management.reauth"\n')
+    report = audit(app)
+    assert sorted(f.endpoint for f in report.of(Code.UNREFERENCED)) == ["api.items", "lonely"]

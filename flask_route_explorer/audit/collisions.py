@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import types
 import typing as t
 
 from .. import _compat
@@ -35,34 +36,30 @@ def twin_reasons(context: AuditContext, twin: Route, first: Route) -> tuple[Twin
 
 
 def same_code(a: t.Callable[..., t.Any], b: t.Callable[..., t.Any]) -> bool:
-    """Two view functions whose code is the same but for their docstring (a copy kept on purpose)."""
-    code_a, code_b = _code(a), _code(b)
-    if code_a is None or code_b is None:
+    """Two view functions whose code is the same but for their names, docstrings and line numbers
+    (a copy kept on purpose, such as CTFd's ``themes_beta``)."""
+    inner_a, inner_b = _unwrapped(a), _unwrapped(b)
+    code_a, code_b = getattr(inner_a, "__code__", None), getattr(inner_b, "__code__", None)
+    if not isinstance(code_a, types.CodeType) or not isinstance(code_b, types.CodeType):
         return False
-    return (code_a.co_code, code_a.co_names, code_a.co_varnames, _consts(a, code_a.co_consts)) == (
-        code_b.co_code,
-        code_b.co_names,
-        code_b.co_varnames,
-        _consts(b, code_b.co_consts),
-    )
+    return _fingerprint(code_a, inner_a.__doc__) == _fingerprint(code_b, inner_b.__doc__)
 
 
-def _code(func: t.Callable[..., t.Any]) -> t.Any:
+def _unwrapped(func: t.Callable[..., t.Any]) -> t.Any:
     try:
-        inner = inspect.unwrap(func, stop=inspect.ismethod)
-    except ValueError:
-        return None
-    return getattr(inner, "__code__", None)
+        return inspect.unwrap(func, stop=inspect.ismethod)
+    except ValueError:  # a __wrapped__ cycle
+        return func
 
 
-def _consts(func: t.Callable[..., t.Any], consts: tuple[t.Any, ...]) -> tuple[t.Any, ...]:
-    doc = getattr(inspect.unwrap(func, stop=inspect.ismethod), "__doc__", None)
-    return tuple(c for c in consts if not (isinstance(c, str) and c == doc))
-
-
-class _Pair(t.NamedTuple):
-    first: tuple[Route, Layout]
-    second: tuple[Route, Layout]
+def _fingerprint(code: types.CodeType, doc: str | None) -> tuple[t.Any, ...]:
+    """What a code object does: its bytecode, names and constants (nested code objects alike)."""
+    consts = tuple(
+        _fingerprint(c, None) if isinstance(c, types.CodeType) else c
+        for c in code.co_consts
+        if not (doc is not None and isinstance(c, str) and c == doc)
+    )
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, consts)
 
 
 def collision_findings(

@@ -16,8 +16,12 @@ from __future__ import annotations
 import fnmatch
 import inspect
 import os
+import re
 import typing as t
+from pathlib import Path
 
+from ..checker import _skipped_dir as skipped_dir
+from ..checker import _template_folders as template_folders
 from ..checker import check_report
 from .context import AuditContext
 from .findings import AuditFinding, Code
@@ -57,6 +61,7 @@ def unreferenced_findings(
     """UNREFERENCED findings, and the number of url_for calls whose endpoint is not a literal."""
     report = check_report(context.app, paths, unused=True)
     unused = {f.endpoint for f in report.findings if f.code == _CHECKER_UNUSED_CODE and f.endpoint}
+    unused -= quoted_names(context, paths, unused)
     patterns = ignored_patterns(context)
     findings: list[AuditFinding] = []
     done: set[str] = set()
@@ -69,6 +74,51 @@ def unreferenced_findings(
             continue
         findings.append(AuditFinding(code=Code.UNREFERENCED, route=route))
     return findings, len(report.unverifiable)
+
+
+def quoted_names(
+    context: AuditContext, paths: t.Sequence[str | os.PathLike[str]] | None, names: t.Collection[str]
+) -> set[str]:
+    """The names that appear as a quoted string anywhere in the project's Python files and templates.
+
+    The checker follows literal ``url_for`` calls only; real apps also name endpoints through a
+    macro (flaskbb's ``navlink('management.add_user')``, whose ``url_for(endpoint)`` is not a
+    literal) or a setting (``REAUTH_VIEW = "auth.reauth"``, ``login_manager.login_view``). A full
+    endpoint name in quotes is a reference in all but name.
+
+    Only blueprint endpoints (dotted names) count: an app-level name in quotes is most often its
+    own registration (``add_url_rule("/x", "x", ...)``), while a blueprint's full name is never
+    written where the blueprint registers it.
+    """
+    names = [n for n in names if "." in n]
+    if not names:
+        return set()
+    pattern = re.compile("([\'\"])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")\\1")
+    found: set[str] = set()
+    for path in _project_files(context, paths):
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found.update(match.group(2) for match in pattern.finditer(text))
+        if len(found) == len(names):
+            break
+    return found
+
+
+def _project_files(context: AuditContext, paths: t.Sequence[str | os.PathLike[str]] | None) -> t.Iterator[str]:
+    """Python files under the roots the checker reads, and every file of the template folders."""
+    # The checker's own notion of the project's folders (it does not expose its file list).
+    templates = template_folders(context.app)
+    roots = [Path(p) for p in paths] if paths is not None else [Path(context.app.root_path), *templates]
+    for root in roots:
+        if root.is_file():
+            yield str(root)
+            continue
+        in_templates = any(root == folder or folder in root.parents for folder in templates)
+        for parent, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if not skipped_dir(parent, d)]
+            yield from (os.path.join(parent, f) for f in files if in_templates or f.endswith(".py"))
 
 
 def registration_findings(context: AuditContext) -> list[AuditFinding]:

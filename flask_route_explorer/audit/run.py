@@ -57,11 +57,11 @@ def audit(
 
 def _map_findings(context: AuditContext) -> list[AuditFinding]:
     """Shadowed and colliding rules: Werkzeug's verdicts on the rules of each group of one shape."""
-    competing = competition(context.inventory.routes)
+    competing = competition(context.inventory.routes, context.app.url_map)
     matcher = Matcher(context)
     found: dict[tuple[int, str], Verdict] = {}
     for route in competing.candidates:
-        for verdict in verdicts(matcher, route):
+        for verdict in verdicts(matcher, route, complete=route.index in competing.grouped):
             found[(route.index, verdict.method)] = verdict
     explained: set[tuple[int, str]] = set()
     findings = collision_findings(context, competing.groups, found, explained)

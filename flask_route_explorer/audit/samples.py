@@ -8,6 +8,7 @@ values its regex produces plus common shapes (words, numbers, UUIDs) it happens 
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 import uuid
@@ -42,10 +43,16 @@ class Samples(t.NamedTuple):
     exhaustive: bool
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``re``'s own cache holds 512 patterns, and Werkzeug's matcher alone churns through them."""
+    return re.compile(pattern)
+
+
 def accepts(converter: BaseConverter, text: str) -> bool:
     """Whether Werkzeug would hand ``text`` to this converter and the converter keep it."""
     try:
-        if re.fullmatch(converter.regex, text) is None:
+        if _compiled(converter.regex).fullmatch(text) is None:
             return False
         converter.to_python(text)
     except Exception:  # ValidationError, or a custom converter's own failure: not a value it takes

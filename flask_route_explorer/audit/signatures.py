@@ -16,7 +16,6 @@ Views reach the map in disguises, and the check must not cry wolf through them:
 
 from __future__ import annotations
 
-import functools
 import inspect
 import types
 import typing as t
@@ -45,7 +44,10 @@ class Parameters(t.NamedTuple):
         return self.var_keyword or name in self.keywords
 
 
-@functools.lru_cache(maxsize=4096)
+#: Parameters by code object: closures made by one factory (and a big app's generated views) share it.
+_BY_CODE: dict[tuple[int, int, frozenset[str], bool], tuple[types.CodeType, Parameters]] = {}
+
+
 def _function_parameters(code: types.CodeType, n_defaults: int, kw_defaults: frozenset[str], skip_first: bool) -> Parameters:
     """A plain function's parameters from its code object: much cheaper than ``inspect.signature``."""
     positional = code.co_varnames[: code.co_argcount]
@@ -68,9 +70,12 @@ def _function_parameters(code: types.CodeType, n_defaults: int, kw_defaults: fro
 def parameters_of(func: t.Callable[..., t.Any], *, skip_first: bool = False) -> Parameters | None:
     """What ``func`` itself accepts (not what a ``__wrapped__`` inner function does); ``None`` if unknown."""
     if isinstance(func, types.FunctionType) and "__wrapped__" not in func.__dict__:
-        return _function_parameters(
-            func.__code__, len(func.__defaults__ or ()), frozenset(func.__kwdefaults__ or ()), skip_first
-        )
+        code = func.__code__
+        key = (id(code), len(func.__defaults__ or ()), frozenset(func.__kwdefaults__ or ()), skip_first)
+        cached = _BY_CODE.get(key)
+        if cached is None or cached[0] is not code:  # the code object kept in the value makes the id safe
+            cached = _BY_CODE[key] = (code, _function_parameters(code, key[1], key[2], skip_first))
+        return cached[1]
     try:
         signature = inspect.signature(func, follow_wrapped=False)
     except (TypeError, ValueError):
@@ -160,6 +165,8 @@ def signature_findings(context: AuditContext) -> list[AuditFinding]:
 
 def _mismatches(route: Route, found: Callee, method: str) -> list[AuditFinding]:
     params = found.parameters
+    if params.var_keyword and not params.required and not params.positional_only_required:
+        return []  # takes any keyword and needs none: the usual ``**kwargs`` view
     methods = () if method == "*" else (method,)
     variables = tuple(n for n in route.argument_names if not params.accepts(n))
     defaults = tuple(n for n in route.defaults if n not in route.argument_names and not params.accepts(n))
