@@ -131,7 +131,9 @@ def _lost(verdicts: t.Mapping[tuple[int, str], Verdict], route: Route, method: s
 def _slash_twins(context: AuditContext, a: Route, b: Route, methods: tuple[str, ...]) -> list[AuditFinding]:
     reasons = twin_reasons(context, b, a)
     return [
-        AuditFinding(code=Code.ALIAS if reasons else Code.SLASH_TWINS, route=b, methods=methods, other=a, reasons=reasons)
+        AuditFinding(
+            code=Code.ALIAS if reasons else Code.SLASH_TWINS, route=b, methods=methods, other=a, reasons=reasons
+        )
     ]
 
 
@@ -153,12 +155,14 @@ def _converter_overlap(
         for method in methods:
             verdict = verdicts.get((route.index, method))
             if verdict is not None and verdict.reached and any(w.index == rival.index for w in verdict.winners):
-                names = tuple(
-                    arg.name for arg, ours, theirs in _variables(route, rival) if ours != theirs
-                )
+                names = tuple(arg.name for arg, ours, theirs in _variables(route, rival) if ours != theirs)
                 return [
                     AuditFinding(
-                        code=Code.CONVERTER_OVERLAP, route=route, methods=methods, other=rival, names=names,
+                        code=Code.CONVERTER_OVERLAP,
+                        route=route,
+                        methods=methods,
+                        other=rival,
+                        names=names,
                         evidence=verdict.urls,
                     )
                 ]

@@ -230,11 +230,11 @@ class AuditReport:
 
     def for_rule(self, rule: Route | Rule) -> tuple[AuditFinding, ...]:
         """Every finding a row of the explorer shows: about this rule, or naming it as the other rule."""
-        position = getattr(rule, "index", None) if hasattr(rule, "werkzeug_rule") else self._index_by_rule().get(id(rule))
+        position = (
+            getattr(rule, "index", None) if hasattr(rule, "werkzeug_rule") else self._index_by_rule().get(id(rule))
+        )
         return tuple(
-            f
-            for f in self.findings
-            if f.route.index == position or (f.other is not None and f.other.index == position)
+            f for f in self.findings if f.route.index == position or (f.other is not None and f.other.index == position)
         )
 
     def _index_by_rule(self) -> dict[int, int]:

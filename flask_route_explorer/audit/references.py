@@ -44,7 +44,9 @@ def expected_unreferenced(view: _View) -> _View:
 def _marked(view: t.Callable[..., t.Any] | None) -> bool:
     """Whether the view, any function it wraps, or its View class carries the mark."""
     while view is not None:
-        if getattr(view, EXPECTED_ATTRIBUTE, False) or getattr(getattr(view, "view_class", None), EXPECTED_ATTRIBUTE, False):
+        if getattr(view, EXPECTED_ATTRIBUTE, False) or getattr(
+            getattr(view, "view_class", None), EXPECTED_ATTRIBUTE, False
+        ):
             return True
         view = getattr(view, "__wrapped__", None)
     return False
@@ -93,7 +95,7 @@ def quoted_names(
     names = [n for n in names if "." in n]
     if not names:
         return set()
-    pattern = re.compile("([\'\"])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")\\1")
+    pattern = re.compile("(['\"])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")\\1")
     found: set[str] = set()
     for path in _project_files(context, paths):
         try:
@@ -124,7 +126,7 @@ def _project_files(context: AuditContext, paths: t.Sequence[str | os.PathLike[st
 def registration_findings(context: AuditContext) -> list[AuditFinding]:
     """NO_VIEW for rules whose endpoint has no view; VIEW_UNDER_SEVERAL_ENDPOINTS for shared views."""
     findings: list[AuditFinding] = []
-    endpoints_of: dict[int, list[str]] = {}
+    endpoints_of: dict[tuple[int, int], list[str]] = {}
     first_route: dict[str, t.Any] = {}
     for route in context.audited:
         if route.endpoint in first_route:
@@ -138,7 +140,9 @@ def registration_findings(context: AuditContext) -> list[AuditFinding]:
         endpoints_of.setdefault(_identity(view), []).append(route.endpoint)
     for first, *later in endpoints_of.values():
         for endpoint in later:
-            findings.append(AuditFinding(code=Code.VIEW_UNDER_SEVERAL_ENDPOINTS, route=first_route[endpoint], names=(first,)))
+            findings.append(
+                AuditFinding(code=Code.VIEW_UNDER_SEVERAL_ENDPOINTS, route=first_route[endpoint], names=(first,))
+            )
     return findings
 
 

@@ -33,9 +33,7 @@ def audit(
     """
     inventory = get_inventory(app)
     audited = tuple(
-        route
-        for route in inventory.routes
-        if include_internal or not (route.internal or route.view.kind == "static")
+        route for route in inventory.routes if include_internal or not (route.internal or route.view.kind == "static")
     )
     context = AuditContext(app=app, inventory=inventory, audited=audited, views=app.view_functions)
     findings = _map_findings(context)

@@ -80,7 +80,10 @@ def converter_samples(converter: BaseConverter) -> Samples:
         candidates = [converter.min, converter.max, 1.5, 98765.25, 0.0]
         candidates = [c for c in candidates if c is not None]
     elif isinstance(converter, UUIDConverter):
-        candidates = [uuid.UUID("12345678-1234-5678-1234-567812345678"), uuid.UUID(int=0xF0E1D2C3B4A5968778695A4B3C2D1E0F)]
+        candidates = [
+            uuid.UUID("12345678-1234-5678-1234-567812345678"),
+            uuid.UUID(int=0xF0E1D2C3B4A5968778695A4B3C2D1E0F),
+        ]
     elif isinstance(converter, PathConverter):
         candidates = ["a/b/c", "x"]
     else:

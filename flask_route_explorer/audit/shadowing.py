@@ -27,7 +27,7 @@ from .. import _compat
 from ..inventory import Route
 from .context import AuditContext, methods_to_try
 from .findings import AuditFinding, Code, Proof
-from .samples import Samples, accepts, converter_samples, exhaustive, url_rows
+from .samples import Samples, converter_samples, exhaustive, url_rows
 
 #: The host name the audit binds the URL map to (a reserved name: it never means a real host).
 AUDIT_HOST = "audit.invalid"
@@ -325,7 +325,9 @@ def _covers(wide: BaseConverter | None, narrow: BaseConverter | None) -> bool:
     return isinstance(wide, UnicodeConverter) and wide.regex in _ANY_SEGMENT and getattr(narrow, "part_isolating", True)
 
 
-def shadowed_findings(context: AuditContext, found: t.Iterable[Verdict], explained: set[tuple[int, str]]) -> list[AuditFinding]:
+def shadowed_findings(
+    context: AuditContext, found: t.Iterable[Verdict], explained: set[tuple[int, str]]
+) -> list[AuditFinding]:
     """A SHADOWED finding per audited rule that loses every URL for some method (not already a collision)."""
     by_route: dict[int, list[Verdict]] = {}
     for verdict in found:
@@ -347,7 +349,8 @@ def shadowed_findings(context: AuditContext, found: t.Iterable[Verdict], explain
                 route=route,
                 methods=tuple(v.method for v in lost),
                 other=winner,
-                names=tuple(w.endpoint for w in winners.values()) + tuple(o.value for v in lost for o in v.other_outcomes),
+                names=tuple(w.endpoint for w in winners.values())
+                + tuple(o.value for v in lost for o in v.other_outcomes),
                 evidence=lost[0].urls,
                 proof=proof,
             )

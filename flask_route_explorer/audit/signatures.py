@@ -48,7 +48,9 @@ class Parameters(t.NamedTuple):
 _BY_CODE: dict[tuple[int, int, frozenset[str], bool], tuple[types.CodeType, Parameters]] = {}
 
 
-def _function_parameters(code: types.CodeType, n_defaults: int, kw_defaults: frozenset[str], skip_first: bool) -> Parameters:
+def _function_parameters(
+    code: types.CodeType, n_defaults: int, kw_defaults: frozenset[str], skip_first: bool
+) -> Parameters:
     """A plain function's parameters from its code object: much cheaper than ``inspect.signature``."""
     positional = code.co_varnames[: code.co_argcount]
     keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
@@ -125,7 +127,8 @@ def handlers(view: t.Callable[..., t.Any], route: Route) -> tuple[list[tuple[str
         found = callee(view)
         return ([("*", found)] if found else []), []
     if not issubclass(view_class, MethodView):
-        found = callee(view_class.dispatch_request, skip_first=True)
+        dispatch = getattr(view_class, "dispatch_request", None)
+        found = callee(dispatch, skip_first=True) if dispatch is not None else None
         return ([("*", found)] if found else []), []
     result: list[tuple[str, Callee]] = []
     missing: list[str] = []
