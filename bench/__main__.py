@@ -18,6 +18,7 @@ SECTIONS = (
     "bench_recorder",
     "bench_checker",
     "bench_coverage",
+    "bench_audit",
 )
 
 

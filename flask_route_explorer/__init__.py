@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .audit import AuditFinding, AuditReport, audit, expected_unreferenced
 from .checker import Finding, Findings, check
 from .diagnosis import CallSite, Diagnosis, Suggestion, diagnose
 from .extension import RouteExplorer
@@ -10,6 +11,8 @@ from .sources import ViewSource
 
 __all__ = [
     "Argument",
+    "AuditFinding",
+    "AuditReport",
     "CallSite",
     "Diagnosis",
     "Finding",
@@ -19,8 +22,10 @@ __all__ = [
     "RouteExplorer",
     "Suggestion",
     "ViewSource",
+    "audit",
     "check",
     "diagnose",
+    "expected_unreferenced",
     "get_inventory",
 ]
 __version__ = "0.1.0"

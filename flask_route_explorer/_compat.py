@@ -333,3 +333,25 @@ def error_handlers(
     except Exception:
         return {}
     return handlers if isinstance(handlers, t.Mapping) else {}
+
+
+# --- used by audit/ ---------------------------------------------------------------------------
+
+
+def parse_regex(pattern: str) -> list[tuple[t.Any, t.Any]] | None:
+    """The parse tree of a regular expression, from the ``re`` module's own parser.
+
+    The audit derives sample values a custom converter accepts from its ``regex``. The parser is
+    ``re._parser`` (``sre_parse`` before Python 3.11). Fallback: ``None`` (no derived samples).
+    """
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # private since Python 3.11, no stubs
+    except ImportError:  # pragma: no cover - Python 3.10
+        try:
+            import sre_parse as _parser
+        except ImportError:
+            return None
+    try:
+        return list(_parser.parse(pattern))
+    except Exception:
+        return None

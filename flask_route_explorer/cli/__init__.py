@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask.cli import AppGroup
 
-from . import check, diff, listing, testers
+from . import audit, check, diff, listing, testers
 
 route_explorer = AppGroup("route-explorer", help="Explore, test and check the app's URL rules.")
-for _module in (listing, testers, check, diff):
+for _module in (listing, testers, check, audit, diff):
     _module.register(route_explorer)

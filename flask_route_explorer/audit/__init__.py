@@ -1,0 +1,23 @@
+"""The route audit: rules that never match, rules that collide, views whose signature disagrees with
+their rule, and endpoints nothing links to.
+
+``audit(app)`` gives an :class:`AuditReport`; ``assert not audit(app).errors`` in a test suite.
+"""
+
+from __future__ import annotations
+
+from .findings import AuditFinding, AuditFindings, AuditReport, Code, Proof, Severity, TwinReason
+from .references import expected_unreferenced
+from .run import audit
+
+__all__ = [
+    "AuditFinding",
+    "AuditFindings",
+    "AuditReport",
+    "Code",
+    "Proof",
+    "Severity",
+    "TwinReason",
+    "audit",
+    "expected_unreferenced",
+]
