@@ -2,13 +2,17 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-PIP    := $(PY) -m pip --disable-pip-version-check --progress-bar off
+PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # Two workers match CI's two cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint bench screenshots browser install clean
+# The oldest Flask and Werkzeug we support, in their own venv, without the optional toolbar.
+COMPAT_VENV ?= .venv-compat
+COMPAT_PINS ?= flask==2.2.5 werkzeug==2.2.3
+
+.PHONY: demo test test-compat lint bench screenshots browser install clean
 
 $(PY):
 	@echo "==> creating $(VENV)"
@@ -17,13 +21,13 @@ $(PY):
 # What the demo needs: the package and Flask-DebugToolbar (the demo shows the Routes panel).
 $(VENV)/.demo: pyproject.toml | $(PY)
 	@echo "==> installing the demo's packages into $(VENV)"
-	$(PIP) install -e '.[toolbar]'
+	$(PIP) install --progress-bar off -e '.[toolbar]'
 	touch $@
 
 # Everything the tests and the lint gate need.
 $(VENV)/.test: pyproject.toml | $(PY)
 	@echo "==> installing the test and lint tools into $(VENV)"
-	$(PIP) install -e '.[toolbar,test,lint]'
+	$(PIP) install --progress-bar off -e '.[toolbar,test,lint]'
 	touch $@
 
 install: $(VENV)/.test
@@ -53,6 +57,19 @@ lint: $(VENV)/.test
 test: $(VENV)/.test browser lint
 	@echo "==> tests: pytest on $(PYTEST_WORKERS) workers"
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	@$(MAKE) --no-print-directory test-compat
+
+$(COMPAT_VENV)/.installed: pyproject.toml
+	@echo "==> creating $(COMPAT_VENV) with $(COMPAT_PINS)"
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip --disable-pip-version-check install --progress-bar off $(COMPAT_PINS) pytest pytest-xdist hypothesis
+	$(COMPAT_VENV)/bin/python -m pip --disable-pip-version-check install --progress-bar off -e . $(COMPAT_PINS)
+	touch $@
+
+# The suite on the oldest supported Flask and Werkzeug (no browser, no toolbar: the [toolbar] extra needs Flask 2.3).
+test-compat: $(COMPAT_VENV)/.installed
+	@echo "==> compat tests: $(COMPAT_PINS), pytest on $(PYTEST_WORKERS) workers"
+	$(COMPAT_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not slow" -p no:cacheprovider
 
 bench: $(VENV)/.test
 	$(PY) -m bench
@@ -62,4 +79,4 @@ screenshots: $(VENV)/.test browser
 	$(PY) scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info
+	rm -rf $(VENV) $(COMPAT_VENV) dist build *.egg-info

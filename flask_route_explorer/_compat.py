@@ -209,8 +209,11 @@ def url_for_helper_endpoint(frame: t.Any) -> str | None:
 
 
 def _inject_url_defaults_code() -> t.Any:
-    from flask.sansio.app import App
-
+    """Flask 3 defines ``inject_url_defaults`` on ``flask.sansio.app.App``; Flask 2 on ``Flask``."""
+    try:
+        from flask.sansio.app import App
+    except ImportError:  # Flask < 3.0
+        from flask import Flask as App
     return getattr(App.inject_url_defaults, "__code__", None)
 
 
@@ -355,3 +358,19 @@ def parse_regex(pattern: str) -> list[tuple[t.Any, t.Any]] | None:
         return list(_parser.parse(pattern))
     except Exception:
         return None
+
+
+# --- Flask versions ----------------------------------------------------------------------------
+
+
+def _blueprint_class() -> type:
+    """The class every blueprint is an instance of: ``flask.sansio`` from Flask 3.0, ``flask`` before."""
+    try:
+        from flask.sansio.blueprints import Blueprint
+    except ImportError:  # Flask < 3.0
+        from flask import Blueprint
+    return Blueprint
+
+
+#: Every blueprint object, whatever the Flask version, is an instance of this.
+BLUEPRINT_CLASS: type = _blueprint_class()

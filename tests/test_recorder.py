@@ -113,7 +113,7 @@ def test_nested_calls_inside_url_defaults_hooks(app: Flask) -> None:
     with app.test_request_context("/"):
         url = url_for("profile", user_id=1)
         calls = recorder.calls()
-    assert url == "/users/1?next=/"
+    assert url in ("/users/1?next=/", "/users/1?next=%2F")  # Werkzeug 3 keeps the slash, 2.x quotes it
     assert [(c.endpoint, c.url) for c in calls] == [("index", "/"), ("profile", url)]
     assert calls[0].duration <= calls[1].duration
     assert calls[1].values == {"user_id": 1}  # the caller's values, not the hook's additions

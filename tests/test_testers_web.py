@@ -271,6 +271,7 @@ def test_match_page_names_the_method_view_handler(client: FlaskClient) -> None:
 
 
 def test_build_page_offers_only_the_apps_own_blueprints() -> None:
+    pytest.importorskip("flask_debugtoolbar")  # the [toolbar] extra: the compat run goes without it
     app = create_app({"TESTING": True, "ROUTE_EXPLORER_ENABLED": True, "DEBUG_TB_ENABLED": True, "SECRET_KEY": "x"})
     app.debug = True
     client = app.test_client()

@@ -14,9 +14,10 @@ import sys
 import typing as t
 from dataclasses import dataclass
 
-from flask.sansio.blueprints import Blueprint
+from flask import Blueprint
 from rapidfuzz import fuzz, process
 
+from .. import _compat
 from ..dispatch import endpoint_for_path
 from ..inventory import Inventory, Route, get_inventory
 from .model import Cause
@@ -153,8 +154,8 @@ def process_blueprints() -> tuple[ProcessBlueprint, ...]:
         if not isinstance(namespace, dict):
             continue
         for variable, value in list(namespace.items()):
-            if isinstance(value, Blueprint):
-                found.append(ProcessBlueprint(module_name, variable, value))
+            if isinstance(value, _compat.BLUEPRINT_CLASS):
+                found.append(ProcessBlueprint(module_name, variable, t.cast(Blueprint, value)))
     _blueprints_cache = (len(sys.modules), tuple(found))
     return _blueprints_cache[1]
 
