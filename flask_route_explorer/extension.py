@@ -38,6 +38,10 @@ DEFAULT_CONFIG: dict[str, t.Any] = {
     "ROUTE_EXPLORER_EDITOR": None,
     # Rewrite path prefixes for editor links, e.g. {"/app": "/home/me/project"} inside a container.
     "ROUTE_EXPLORER_EDITOR_PATH_MAP": {},
+    # The route-coverage JSON the explorer shows as a "Tests" column (pytest --route-coverage
+    # --route-coverage-report=json:PATH). None: route-coverage.json in the working directory or
+    # in the folder above the app's package, if there is one.
+    "ROUTE_EXPLORER_COVERAGE_FILE": None,
 }
 
 #: Modules that only a production WSGI server loads: the app is not under the development server.

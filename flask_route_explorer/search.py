@@ -169,12 +169,14 @@ def search(
     page: int = 1,
     per_page: int | None = PER_PAGE,
     server_name: str = "localhost",
+    only: t.AbstractSet[int] | None = None,
 ) -> SearchResult:
     """Search and filter the inventory; ``per_page=None`` returns every hit on one page.
 
     ``methods`` keeps routes that accept any of them; ``blueprint`` keeps one blueprint and the
     blueprints nested in it (``APP_LEVEL`` keeps the app's own rules); internal rules are left out
-    unless ``include_internal``. ``server_name`` is the host a path query is matched for.
+    unless ``include_internal``. ``server_name`` is the host a path query is matched for; ``only``
+    keeps the routes at these positions of the inventory (``Route.index``), e.g. those with problems.
     """
     index = search_keys(inventory)
     query = query.strip()
@@ -182,8 +184,10 @@ def search(
     considered = range(len(index.routes)) if include_internal else index.visible
     total = len(considered)
     allowed: t.Sequence[int] = considered
-    if wanted_methods or blueprint:
-        allowed = [p for p in considered if _passes(index.routes[p], wanted_methods, blueprint)]
+    if wanted_methods or blueprint or only is not None:
+        allowed = [
+            p for p in considered if _passes(index.routes[p], wanted_methods, blueprint) and (only is None or p in only)
+        ]
     is_path = query.startswith("/")
     ranked: list[_ScoredPosition] = []
     order: t.Sequence[int] = ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .findings import AuditFinding, AuditFindings, AuditReport, Code, Proof, Severity, TwinReason
 from .references import expected_unreferenced
-from .run import audit
+from .run import audit, map_audit
 
 __all__ = [
     "AuditFinding",
@@ -20,4 +20,5 @@ __all__ = [
     "TwinReason",
     "audit",
     "expected_unreferenced",
+    "map_audit",
 ]

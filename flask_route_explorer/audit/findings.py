@@ -68,6 +68,11 @@ class Code(enum.Enum):
         """``shadowed``, ``colliding``...: the code's name for JSON and filters."""
         return self.name.lower()
 
+    @property
+    def label(self) -> str:
+        """A word or two for a badge beside the rule (the whole message goes in its title)."""
+        return _LABELS[self]
+
 
 class TwinReason(enum.Enum):
     """Why a rule that twins another one's pattern is deliberate (an ALIAS, not a COLLIDING error)."""
@@ -88,6 +93,23 @@ class Proof(enum.Enum):
     CONVERTERS = "converters"
     #: Only the samples were tried (custom converters whose regexes cannot be compared).
     SAMPLES = "samples"
+
+
+_LABELS: dict[Code, str] = {
+    Code.SHADOWED: "shadowed",
+    Code.COLLIDING: "collides",
+    Code.SLASH_TWINS: "slash twin",
+    Code.CONVERTER_OVERLAP: "overlaps",
+    Code.VARIABLE_NOT_ACCEPTED: "view rejects a variable",
+    Code.PARAMETER_NOT_SUPPLIED: "view parameter missing",
+    Code.METHOD_WITHOUT_HANDLER: "no handler",
+    Code.DEFAULT_NOT_A_PARAMETER: "stray default",
+    Code.ALIAS: "alias",
+    Code.SIGNATURE_UNCERTAIN: "signature?",
+    Code.UNREFERENCED: "unreferenced",
+    Code.NO_VIEW: "no view",
+    Code.VIEW_UNDER_SEVERAL_ENDPOINTS: "shared view",
+}
 
 
 @dataclass(frozen=True, slots=True)

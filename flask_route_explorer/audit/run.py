@@ -64,3 +64,9 @@ def _map_findings(context: AuditContext) -> list[AuditFinding]:
     explained: set[tuple[int, str]] = set()
     findings = collision_findings(context, competing.groups, found, explained)
     return findings + shadowed_findings(context, found.values(), explained)
+
+
+def map_audit(app: Flask) -> AuditReport:
+    """The audit of the URL map alone (no file scan), computed once per inventory: what pages show."""
+    inventory = get_inventory(app)
+    return inventory.derived("audit.map_audit", lambda: audit(app, references=False))

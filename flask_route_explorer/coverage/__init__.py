@@ -6,7 +6,7 @@ The core only: recording, merging, figures and JSON. The pytest plugin
 
 from __future__ import annotations
 
-from .data import ANY_METHOD, CoverageData, RuleRecord, is_internal_endpoint, load, save
+from .data import ANY_METHOD, CoverageData, RuleRecord, is_internal_endpoint, last_report, load, save
 from .figures import Figures, counted_records, figures, report_dict, uncovered_by_blueprint
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "counted_records",
     "figures",
     "is_internal_endpoint",
+    "last_report",
     "load",
     "report_dict",
     "save",

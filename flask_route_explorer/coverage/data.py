@@ -133,6 +133,10 @@ class CoverageData:
                 total += record.hits.get(counted, 0) if counted else 0
         return total
 
+    def hits_for_route(self, rule: str, endpoint: str, methods: t.Iterable[str] | None) -> int:
+        """All the requests the tests made to one rule of the map, over the methods it accepts."""
+        return sum(self.hits_for(rule, method, endpoint) for method in (methods or ("GET",)) if method != "HEAD")
+
     def to_dict(self) -> dict[str, t.Any]:
         records = sorted(self.rules.values(), key=lambda r: (r.blueprint or "", r.rule, r.endpoint))
         return {"format": FORMAT, "version": VERSION, "rules": [r.to_dict() for r in records]}
@@ -163,3 +167,38 @@ def save(data: t.Mapping[str, t.Any], path: str | os.PathLike[str]) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+#: Where the explorer looks for the last report when ``ROUTE_EXPLORER_COVERAGE_FILE`` is not set.
+DEFAULT_REPORT_NAME = "route-coverage.json"
+
+
+def report_candidates(setting: str | os.PathLike[str] | None, root_path: str) -> list[Path]:
+    """The files a coverage report may be in: the setting, else the default name in the working
+    directory and in the project folder (the app package's parent)."""
+    if setting:
+        return [Path(setting)]
+    return [Path.cwd() / DEFAULT_REPORT_NAME, Path(root_path).parent / DEFAULT_REPORT_NAME]
+
+
+_loaded: dict[Path, tuple[tuple[int, int], CoverageData]] = {}
+
+
+def last_report(setting: str | os.PathLike[str] | None, root_path: str) -> tuple[Path, CoverageData] | None:
+    """The newest readable coverage report, re-read only when the file changed; ``None`` when none is found."""
+    for path in report_candidates(setting, root_path):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = _loaded.get(path)
+        if cached is not None and cached[0] == stamp:
+            return path, cached[1]
+        try:
+            data = load(path)
+        except (OSError, ValueError):
+            continue
+        _loaded[path] = (stamp, data)
+        return path, data
+    return None

@@ -15,6 +15,8 @@ from htmx_flask.requests import HtmxHeaders
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from ..audit import map_audit
+from ..coverage import last_report
 from ..inventory import AUTOMATIC_METHODS, get_inventory
 from ..rendering import COMMON_METHODS, display_path, explorer_app, render, rule_segments, shown_methods
 from ..search import APP_LEVEL, PER_PAGE, group_hits, search, summarize
@@ -41,6 +43,8 @@ class PageState:
     auto: bool
     page: int
     errors: tuple[str, ...]
+    #: Only the rules the audit has something to say about.
+    problems: bool = False
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> PageState:
@@ -70,6 +74,7 @@ class PageState:
             auto=_flag(args.get("auto")),
             page=page,
             errors=tuple(errors),
+            problems=_flag(args.get("problems")),
         )
 
     def url(self, endpoint: str = "route_explorer.index", **changes: t.Any) -> str:
@@ -80,6 +85,7 @@ class PageState:
             "blueprint": self.blueprint or None,
             "internal": 1 if self.internal else None,
             "auto": 1 if self.auto else None,
+            "problems": 1 if self.problems else None,
             "page": None,
         }
         values.update(changes)
@@ -92,6 +98,7 @@ def _flag(value: str | None) -> bool:
 
 def _result(state: PageState, per_page: int | None) -> t.Any:
     inventory = get_inventory(explorer_app())
+    only = {f.route.index for f in map_audit(explorer_app()).findings} if state.problems else None
     return inventory, search(
         inventory,
         state.q,
@@ -101,6 +108,7 @@ def _result(state: PageState, per_page: int | None) -> t.Any:
         page=state.page,
         per_page=per_page,
         server_name=explorer_app().config.get("SERVER_NAME") or request.host,
+        only=only,
     )
 
 
@@ -109,6 +117,8 @@ def index() -> str:
     state = PageState.from_args(request.args)
     inventory, result = _result(state, PER_PAGE)
     summary = summarize(inventory)
+    app = explorer_app()
+    coverage = last_report(app.config.get("ROUTE_EXPLORER_COVERAGE_FILE"), app.root_path)
     context = {
         "state": state,
         "result": result,
@@ -122,6 +132,9 @@ def index() -> str:
         "rule_segments": rule_segments,
         "short_path": lambda file: display_path(file, explorer_app().root_path),
         "shown_methods": shown_methods,
+        "audit": map_audit(app),
+        "coverage": coverage[1] if coverage else None,
+        "coverage_file": display_path(str(coverage[0]), app.root_path) if coverage else None,
     }
     htmx = HtmxHeaders(request.headers)
     if htmx and not htmx.history_restore_request:
