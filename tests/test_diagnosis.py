@@ -692,7 +692,8 @@ def test_a_batch_gives_the_same_answers_and_reads_the_inventory_once(
 
 def test_misspelled_relative_endpoint_says_what_it_resolved_to(app: Flask) -> None:
     d = diagnose(failure(app, lambda: url_for(".user_profil", user_id=1), "/users/1"), app)
-    check(d, "unknown_endpoint", fix='url_for("users.user_profile", user_id=1)', fix_url="/users/1")
+    # Issue 10: the fix keeps the caller's relative style inside the request's own blueprint.
+    check(d, "unknown_endpoint", fix='url_for(".user_profile", user_id=1)', fix_url="/users/1")
     assert d.endpoint == ".user_profil"
     assert d.headline == (
         "There is no endpoint '.user_profil': it resolved to 'users.user_profil', "

@@ -172,9 +172,16 @@ class Index:
         """The dotted names a blueprint object is registered under (several when nested twice)."""
         return self.blueprints.get(id(blueprint), [])
 
-    def same_blueprint_object(self, first: str, second: str) -> bool:
-        """Whether two blueprint names are registrations of one blueprint object."""
-        return any(first in names and second in names for names in self.blueprints.values())
+    def registered_twice(self, name: str) -> bool:
+        """Whether the blueprint registered as ``name`` serves under another name too: the same
+        object registered twice (``name=``), or another blueprint with exactly its views."""
+        if any(name in names and len(names) > 1 for names in self.blueprints.values()):
+            return True
+        by_blueprint = self.shapes.by_blueprint
+        leaves = {short(e) for e in by_blueprint.get(name, ())}
+        return bool(leaves) and any(
+            other != name and {short(e) for e in endpoints} == leaves for other, endpoints in by_blueprint.items()
+        )
 
 
 def get_index(app: Flask, inventory: Inventory | None = None) -> Index:
