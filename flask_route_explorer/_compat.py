@@ -356,4 +356,3 @@ def login_view(app: Flask) -> str | None:
     """
     view = getattr(getattr(app, "login_manager", None), "login_view", None)
     return view if isinstance(view, str) and view else None
-

@@ -22,6 +22,7 @@ from .fit import Fit, best_fit, sampled
 from .fix import Fix, fixed_source, make_fix
 from .index import get_index
 from .model import CallSite, Cause, Confidence, Diagnosis, Suggestion
+from .regression import FailedRequest, failed_request, regression_test
 from .structure import without_values
 
 if t.TYPE_CHECKING:
@@ -64,7 +65,7 @@ def explain(error: BaseException, app: Flask | None = None) -> Diagnosis:
     app = real_app(app)
     facts = facts_from_error(error)
     facts.inventory = current_inventory(app)
-    return _finished(_diagnosed(app, error, facts), error)
+    return _finished(app, _diagnosed(app, error, facts), error, failed_request())
 
 
 def diagnose_call(
@@ -97,16 +98,22 @@ def diagnose_call(
     if failure is None:
         return None
     try:
-        return _finished(_explain_failure(app, failure, facts), failure)
+        return _finished(app, _explain_failure(app, failure, facts), failure, None)
     except Exception:
         log.warning("flask-route-explorer could not diagnose %s", endpoint, exc_info=True)
         message = error_message(failure)
         return Diagnosis("other", endpoint, message, call=call, message=message)
 
 
-def _finished(diagnosis: Diagnosis, error: BaseException) -> Diagnosis:
-    """The diagnosis with what its faces show besides it: the error's message, the fixed line."""
-    return dataclasses.replace(diagnosis, message=error_message(error), fixed_line=fixed_source(diagnosis))
+def _finished(app: Flask, diagnosis: Diagnosis, error: BaseException, request: FailedRequest | None) -> Diagnosis:
+    """The diagnosis with what its faces show besides it: the error's message, the fixed line,
+    the regression test (which requests the failing page again when ``request`` says which)."""
+    return dataclasses.replace(
+        diagnosis,
+        message=error_message(error),
+        fixed_line=fixed_source(diagnosis),
+        regression_test=regression_test(app, diagnosis, request),
+    )
 
 
 def _build_failure(app: Flask, facts: CallFacts) -> Exception | None:

@@ -22,8 +22,8 @@ from ..inventory import Route
 from . import callsite
 from .context import build
 from .facts import CallFacts
-from .index import get_index
 from .fit import Fit, accepts, converter, sample
+from .index import get_index
 from .model import UNKNOWN, Diagnosis
 
 if t.TYPE_CHECKING:
@@ -57,6 +57,7 @@ class Fix:
             fix_endpoint=self.endpoint,
             fix_values=self.arguments,
             renames=self.renames,
+            placeholders=self.placeholders,
         )
 
 

@@ -214,13 +214,18 @@ def by_structure(
     leaf, owner = short(endpoint), prefix(endpoint)
     shapes = index.shapes
     in_blueprint = owner in shapes.by_blueprint and bool(owner)
-    meaningful = [w for w in words(leaf) if w not in FILLER_WORDS and w not in words(owner)]
+    # The words that say which page: not "page" or "view", not the blueprint's name when it is one.
+    written = (*words(leaf), *(() if in_blueprint else words(owner)))
+    own = set(words(owner)) if in_blueprint else set()
+    meaningful = list(dict.fromkeys(w for w in written if w not in FILLER_WORDS and w not in own))
     if in_blueprint and not meaningful and not values:
         roots = shapes.blueprint_roots.get(owner, [])
         if len(roots) == 1 and roots[0] != endpoint:
             return [_structural(roots[0], 0.88, Confidence.LIKELY)]
         return []
-    name_words = set(words(leaf)) | set(words(owner))
+    if not meaningful:
+        return []
+    name_words = set(meaningful)
     pool = set(shapes.by_blueprint.get(owner, ())) if in_blueprint else _sharing(index, name_words | set(values))
     pool = {e for e in pool if short(e) != "static" and e != endpoint}
     scored = []
