@@ -117,9 +117,9 @@ def conventional(app: Flask, index: Index, endpoint: str) -> list[Candidate]:
     """``index``/``home``/``main`` for the page at ``/`` (a blueprint's main page after its name);
     ``login`` for Flask-Login's ``login_view``, else for the one login page."""
     leaf, blueprint = normalise(short(endpoint)), prefix(endpoint)
-    shapes = index.shapes
     targets: list[str] = []
     if leaf in HOME_NAMES:
+        shapes = index.shapes
         targets = shapes.blueprint_roots.get(blueprint, []) if blueprint else shapes.roots
     elif leaf in LOGIN_NAMES:
         login_view = _compat.login_view(app)
