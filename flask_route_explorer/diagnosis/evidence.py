@@ -137,7 +137,7 @@ def arguments_fit(routes: t.Sequence[Route], values: t.Collection[str], method: 
 
 def _mirrors(index: Index, first: str, second: str) -> bool:
     """Whether two blueprints hold views of the same names (parallel sections of one app)."""
-    by_blueprint = index.shapes.by_blueprint
+    by_blueprint = index.by_blueprint
     mine = {short(e) for e in by_blueprint.get(first, ())} - {"static", "index"}
     theirs = {short(e) for e in by_blueprint.get(second, ())}
     return len(mine & theirs) >= MIRROR_SHARED_NAMES
@@ -183,7 +183,7 @@ def calibrated(
             confidence = Confidence.GUESS
         if fits is False and any(set(r.required_arguments) - set(passed) for r in routes):
             confidence = Confidence.GUESS
-    if candidate.cause is Cause.OTHER_PREFIX and written_prefix in index.shapes.by_blueprint:
+    if candidate.cause is Cause.OTHER_PREFIX and written_prefix in index.by_blueprint:
         if _mirrors(index, written_prefix, prefix(target)):
             return None
     return dataclasses.replace(candidate, confidence=confidence, evidence=evidence)

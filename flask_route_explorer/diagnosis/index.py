@@ -7,6 +7,7 @@ pieces, words, the root page, class views' handlers, static folders); it is buil
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 from dataclasses import dataclass, field
@@ -38,9 +39,10 @@ def prefix(endpoint: str) -> str:
     return endpoint.rpartition(".")[0]
 
 
+@functools.lru_cache(maxsize=65536)
 def words(text: str) -> tuple[str, ...]:
     """The words of a name or path, lower case: ``editMenuItem`` and ``/edit-menu/item`` give
-    ``edit, menu, item``."""
+    ``edit, menu, item``. Cached: the same segments and names recur across thousands of rules."""
     return tuple(w.lower() for w in _WORD_RE.findall(text))
 
 
@@ -82,8 +84,6 @@ class Shapes:
     statics: dict[str, str] = field(default_factory=dict)
     #: Class view endpoint -> the HTTP methods its class handles, lower case (``get``, ``post``).
     handlers: dict[str, frozenset[str]] = field(default_factory=dict)
-    #: Blueprint ("" for the app) -> its endpoints.
-    by_blueprint: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _shapes(endpoints: t.Sequence[str], inventory: Inventory) -> Shapes:
@@ -92,7 +92,6 @@ def _shapes(endpoints: t.Sequence[str], inventory: Inventory) -> Shapes:
     for endpoint in endpoints:
         routes = inventory.routes_for(endpoint)
         blueprint = prefix(endpoint)
-        shapes.by_blueprint.setdefault(blueprint, []).append(endpoint)
         names = {*words(short(endpoint)), *(w for n in routes[0].view.names for w in words(n))}
         if routes[0].view.handlers:
             shapes.handlers[endpoint] = frozenset(m.lower() for m, _ in routes[0].view.handlers)
@@ -134,10 +133,13 @@ class Index:
         self.endpoints: list[str] = [e for e in inventory.by_endpoint if not inventory.by_endpoint[e][0].internal]
         self.by_short: dict[str, list[str]] = {}
         self.by_normalised_short: dict[str, list[str]] = {}
+        #: Blueprint ("" for the app) -> its endpoints.
+        self.by_blueprint: dict[str, list[str]] = {}
         #: Other names of a view (function, class, wrapped function) -> ``(endpoint, cause, "class"/"function")``.
         self.by_view_name: dict[str, list[tuple[str, Cause, str]]] = {}
         for endpoint in self.endpoints:
             leaf = short(endpoint)
+            self.by_blueprint.setdefault(prefix(endpoint), []).append(endpoint)
             self.by_short.setdefault(leaf, []).append(endpoint)
             self.by_normalised_short.setdefault(normalise(leaf), []).append(endpoint)
             for name, cause, name_kind in self._view_names(app, endpoint):
@@ -177,7 +179,7 @@ class Index:
         object registered twice (``name=``), or another blueprint with exactly its views."""
         if any(name in names and len(names) > 1 for names in self.blueprints.values()):
             return True
-        by_blueprint = self.shapes.by_blueprint
+        by_blueprint = self.by_blueprint
         leaves = {short(e) for e in by_blueprint.get(name, ())}
         return bool(leaves) and any(
             other != name and {short(e) for e in endpoints} == leaves for other, endpoints in by_blueprint.items()

@@ -165,7 +165,7 @@ def class_views(index: Index, endpoint: str, values: t.Collection[str], method: 
         return []
     shapes = index.shapes
     classes = {e for e, _, kind in index.by_view_name.get(short(owner), []) if kind == "class"}
-    pool = classes or set(shapes.by_blueprint.get(owner, ()))
+    pool = classes or set(index.by_blueprint.get(owner, ()))
     handling = [e for e in sorted(pool) if leaf.lower() in shapes.handlers.get(e, ())]
     ranked = _by_shape(index, handling, values, method, read_only=leaf.lower() == "get")
     return [
@@ -213,7 +213,7 @@ def by_structure(
     name's words (a guess)."""
     leaf, owner = short(endpoint), prefix(endpoint)
     shapes = index.shapes
-    in_blueprint = owner in shapes.by_blueprint and bool(owner)
+    in_blueprint = owner in index.by_blueprint and bool(owner)
     # The words that say which page: not "page" or "view", not the blueprint's name when it is one.
     written = (*words(leaf), *(() if in_blueprint else words(owner)))
     own = set(words(owner)) if in_blueprint else set()
@@ -226,7 +226,7 @@ def by_structure(
     if not meaningful:
         return []
     name_words = set(meaningful)
-    pool = set(shapes.by_blueprint.get(owner, ())) if in_blueprint else _sharing(index, name_words | set(values))
+    pool = set(index.by_blueprint.get(owner, ())) if in_blueprint else _sharing(index, name_words | set(values))
     pool = {e for e in pool if short(e) != "static" and e != endpoint}
     scored = []
     for target in pool:
@@ -298,7 +298,7 @@ def without_values(index: Index, endpoint: str, route: Route) -> Candidate | Non
     named one (``page_dashboard_default`` at ``/dashboard`` beside ``page_dashboard`` at
     ``/dashboard/<dashboard_id>``)."""
     parent = route.rule.partition("<")[0].rstrip("/") or "/"
-    for sibling in index.shapes.by_blueprint.get(prefix(endpoint), ()):
+    for sibling in index.by_blueprint.get(prefix(endpoint), ()):
         if not short(sibling).startswith(short(endpoint) + "_"):
             continue
         for candidate in index.inventory.routes_for(sibling):
