@@ -86,7 +86,8 @@ def accuracy() -> None:
         hit1 = endpoints[:1] == [case.meant]
         top1 += hit1
         top3 += case.meant in endpoints[:3]
-        fixed = d is not None and d.fix_url == case.meant_url
+        # A case with no usable fix counts when the engine offers none (issue 10: no _method to POST for a link).
+        fixed = d is not None and (d.fix_url == case.meant_url if case.fixable else d.fix is None)
         fixes += fixed
         wz = _werkzeug(apps[case.app], case) == case.meant
         werkzeug_top1 += wz
@@ -116,7 +117,7 @@ def accuracy() -> None:
                     _share(name_werkzeug, name_cases),
                 ],
                 ["meant endpoint in top 3", _share(top3, n), "(one guess only)"],
-                ["fix builds the meant URL (`fix_url`)", _share(fixes, n), "(no fix)"],
+                ["fix builds the meant URL (`fix_url`; no fix where none is usable)", _share(fixes, n), "(no fix)"],
                 ["diagnosis kind as labelled", _share(kinds_right, len(cases) - len(no_target)), "(no kinds)"],
                 [
                     "no-target calls left without a suggestion",

@@ -43,6 +43,9 @@ class Case:
     meant_url: str | None = None
     #: Variables visible at the call, for filling missing values (``{"order": <obj with .id>}``).
     names: dict[str, t.Any] = field(default_factory=dict)
+    #: False where the right answer is no fix: a GET call (a link, a redirect) to a POST-only view
+    #: cannot be fixed by changing ``_method`` (issue 10), so the meant URL is not one to build.
+    fixable: bool = True
 
     @property
     def values(self) -> dict[str, t.Any]:
@@ -494,7 +497,7 @@ def _cases_for(app_name: str, app: Flask) -> list[Case]:
             if type(converter).__name__ in ("IntegerConverter", "AnyConverter") and variant % 2 == 1:
                 add("invalid_value", endpoint, {**args, first: ("'abc'", "abc")})
         if post_only:
-            add("method_not_allowed", endpoint, method="GET")
+            add("method_not_allowed", endpoint, method="GET", fixable=False)
         if not rule.arguments or variant % 2 == 0:
             add("url_not_endpoint", _url(app, endpoint, correct), {})
         if variant % 5 == 0 and not post_only:

@@ -374,3 +374,26 @@ def _blueprint_class() -> type:
 
 #: Every blueprint object, whatever the Flask version, is an instance of this.
 BLUEPRINT_CLASS: type = _blueprint_class()
+
+
+# --- used by diagnosis/ (real-world mistakes: a view object as endpoint, Flask-Login's login view) ---
+
+
+def url_for_endpoint_object(frame: t.Any) -> t.Any:
+    """The endpoint ``Flask.url_for`` was given, as it was (a function or class, not only a string).
+
+    Fallback: ``None``.
+    """
+    try:
+        return frame.f_locals.get("endpoint")
+    except Exception:
+        return None
+
+
+def login_view(app: Flask) -> str | None:
+    """Flask-Login's ``login_view`` setting (``app.login_manager.login_view``), when it is a string.
+
+    Fallback: ``None`` (no Flask-Login, or its manager is not attached to the app).
+    """
+    view = getattr(getattr(app, "login_manager", None), "login_view", None)
+    return view if isinstance(view, str) and view else None

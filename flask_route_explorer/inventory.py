@@ -120,7 +120,7 @@ class Inventory:
     has_subdomains: bool
     has_hosts: bool
     _derived: dict[t.Hashable, t.Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _derived_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.routes)
@@ -158,7 +158,8 @@ class Inventory:
 
         The one cache of derived indexes: it goes away with the inventory, so a rule added later
         (a new inventory) is never answered from stale keys. Built under a lock, so two threads of
-        the development server do not build the same index twice.
+        the development server do not build the same index twice; the lock is reentrant, since one
+        derived value (the map's audit) is built from others (``route_for``).
         """
         try:
             return t.cast(_Derived, self._derived[key])

@@ -183,11 +183,7 @@ def search(
     wanted_methods = {m.upper() for m in methods if m}
     considered = range(len(index.routes)) if include_internal else index.visible
     total = len(considered)
-    allowed: t.Sequence[int] = considered
-    if wanted_methods or blueprint or only is not None:
-        allowed = [
-            p for p in considered if _passes(index.routes[p], wanted_methods, blueprint) and (only is None or p in only)
-        ]
+    allowed = _allowed(index, considered, wanted_methods, blueprint, only)
     is_path = query.startswith("/")
     ranked: list[_ScoredPosition] = []
     order: t.Sequence[int] = ()
@@ -222,6 +218,19 @@ def search(
         is_path=is_path,
         route_json=index.route_json,
     )
+
+
+def _allowed(
+    index: SearchKeys,
+    considered: t.Sequence[int],
+    methods: set[str],
+    blueprint: str | None,
+    only: t.AbstractSet[int] | None,
+) -> t.Sequence[int]:
+    """The positions the filters keep (``considered`` itself, unfiltered, when there is no filter)."""
+    if not (methods or blueprint or only is not None):
+        return considered
+    return [p for p in considered if _passes(index.routes[p], methods, blueprint) and (only is None or p in only)]
 
 
 def _page_bounds(count: int, page: int, per_page: int | None) -> tuple[int, int, int, int | None]:

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import typing as t
 import urllib.request
@@ -77,6 +78,9 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 class Server(t.NamedTuple):
     url: str
     process: subprocess.Popen[bytes]
+    #: The server's output goes to a file: a pipe nobody reads until the end fills up (64 KiB of
+    #: tracebacks) and blocks the server in the middle of a test.
+    log: t.BinaryIO
 
 
 def start_server(args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Server:
@@ -85,25 +89,29 @@ def start_server(args: list[str], env: dict[str, str] | None = None, cwd: Path =
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("FLASK_RUN_FROM_CLI", None)
     command = [arg.replace("{port}", str(port)) for arg in args]
-    process = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop_server, which returns its content
+    process = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        wait_for(url + "/")
+        wait_for(server.url + "/")
     except OSError:
         process.kill()
-        output = process.communicate()[0].decode(errors="replace")
-        raise RuntimeError(f"server did not start: {command}\n{output}") from None
-    return Server(url, process)
+        raise RuntimeError(f"server did not start: {command}\n{stop_server(server)}") from None
+    return server
 
 
 def stop_server(server: Server) -> str:
+    """Stop the server and return everything it printed."""
     server.process.terminate()
     try:
-        output = server.process.communicate(timeout=10)[0]
+        server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        output = server.process.communicate()[0]
-    return output.decode(errors="replace")
+        server.process.wait()
+    server.log.seek(0)
+    output = server.log.read().decode(errors="replace")
+    server.log.close()
+    return output
 
 
 @pytest.fixture(scope="session")

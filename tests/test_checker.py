@@ -232,7 +232,8 @@ def test_assert_not_check_gives_a_readable_message(project_app: Flask) -> None:
         "/account/<int:user_id>/settings/<any(privacy, notifications):tab>: it must be one of 'notifications', 'privacy'. "
         "In the fix, replace TAB with the real value."
     )
-    assert lines[1] == '    fix: url_for("account.settings", user_id=user_id, tab=TAB)'
+    # Issue 10: the fix keeps the call's relative '.settings' (it resolves inside blueprint 'account').
+    assert lines[1] == '    fix: url_for(".settings", user_id=user_id, tab=TAB)'
     assert str(findings) == findings.report()
     assert repr(Findings()) == "Findings([])" and Findings().report() == "no url_for findings"
 

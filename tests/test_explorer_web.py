@@ -201,3 +201,40 @@ def test_large_app_is_paginated() -> None:
     last = client.get(f"/_routes/?page={pages}").get_data(as_text=True)
     assert len(rows(last)) == 1401 - (pages - 1) * PER_PAGE
     assert not set(rows(html)) & set(rows(last))
+
+
+def test_the_audit_marks_problem_rows_and_filters_them(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app()
+    app.add_url_rule("/items/<int:item_id>", "item", lambda item_id: f"item {item_id}")
+    app.add_url_rule("/items/<int:item_id>", "item_again", lambda item_id: f"again {item_id}")  # never dispatched
+    app.add_url_rule("/about", "about", lambda: "")
+    client = app.test_client()
+    html = client.get("/_routes/").get_data(as_text=True)
+    assert re.search(r"Audit of the URL map: <strong>\d+ problems?</strong>", html)
+    badge = re.search(r'<span class="audit-badge is-error" tabindex="0" role="note" title="(RA10\d): ([^"]+)"', html)
+    assert badge is not None and "item" in badge.group(2)
+    only = client.get("/_routes/?problems=1").get_data(as_text=True)
+    assert "item_again" in rows_text(only) and "/about" not in rows_text(only)
+
+
+def test_the_tests_column_reads_the_last_coverage_report(make_app: t.Callable[..., Flask], tmp_path: t.Any) -> None:
+    report = tmp_path / "cov.json"
+    report.write_text(
+        json.dumps(
+            {
+                "format": "flask-route-explorer.route-coverage",
+                "version": 1,
+                "rules": [
+                    {"rule": "/about", "endpoint": "about", "methods": ["GET"], "blueprint": None, "hits": {"GET": 3}},
+                    {"rule": "/news", "endpoint": "news", "methods": ["GET"], "blueprint": None, "hits": {}},
+                ],
+            }
+        )
+    )
+    app = make_app(ROUTE_EXPLORER_COVERAGE_FILE=str(report))
+    app.add_url_rule("/about", "about", lambda: "")
+    app.add_url_rule("/news", "news", lambda: "")
+    html = app.test_client().get("/_routes/").get_data(as_text=True)
+    assert "<th scope=\"col\" title=\"Requests the test suite made to this rule\">Tests</th>" in html
+    assert re.search(r'<td class="cell-tests">3</td>', html)
+    assert re.search(r'<td class="cell-tests is-never">never</td>', html)

@@ -247,3 +247,10 @@ def test_host_rules() -> None:
     assert only(inventory, "shop").host == "shop.test"
     assert [a.name for a in only(inventory, "user_host").arguments] == ["user", "id"]
     assert inventory.has_hosts
+
+
+def test_a_derived_value_may_be_built_from_another(app: Flask) -> None:
+    """The map's audit is built from route_for's table: the cache's lock must let the same thread in again."""
+    inventory = get_inventory(app)
+    outer = inventory.derived("outer", lambda: ("outer", inventory.derived("inner", lambda: "inner")))
+    assert outer == ("outer", "inner") and inventory.derived("inner", lambda: "rebuilt") == "inner"

@@ -7,9 +7,15 @@ One concept per module:
 - :mod:`.context`: the app, its inventory and the request a build runs in (:func:`batch`);
 - :mod:`.callsite`: the failing call in a traceback, and reading a call's text;
 - :mod:`.facts`: what the failing call was (:class:`~.facts.CallFacts`);
+- :mod:`.index`: lookup tables over one inventory (names, and the rules' shapes);
 - :mod:`.candidates`: the endpoints a wrong name probably meant, with their structured cause;
+- :mod:`.structure`: candidates found by the rules' shapes (a URL piece, a static file, a
+  conventional name, a class view's method, the blueprint's views by structure);
+- :mod:`.evidence`: what speaks for a candidate, and how sure the engine is (:class:`Confidence`);
+- :mod:`.arguments`: values passed the wrong way (positionally, or inside ``kwargs=``);
 - :mod:`.fit`: a call's values against an endpoint's rules and converters;
 - :mod:`.fix`: the corrected call, verified by building it;
+- :mod:`.regression`: the pytest test that proves a fix;
 - :mod:`.sentences`: every sentence a diagnosis says, from structured data;
 - :mod:`.engine`: the entry points (:func:`diagnose`, :func:`explain`, :func:`diagnose_call`).
 """
@@ -19,20 +25,14 @@ from __future__ import annotations
 from ..endpoints import resolve_endpoint
 from . import callsite, candidates
 from .callsite import find_call, find_calls, rewrite_call, template_wrapper
-from .candidates import (
-    LIMIT,
-    Candidate,
-    Index,
-    find_candidates,
-    get_index,
-    process_blueprints,
-    unregistered_blueprint,
-)
+from .candidates import LIMIT, find_candidates, process_blueprints, unregistered_blueprint
 from .context import batch, is_verifying
 from .engine import diagnose, diagnose_call, explain
+from .evidence import Candidate
 from .facts import error_message
 from .fix import fixed_source
-from .model import KINDS, UNKNOWN, CallSite, Cause, Diagnosis, Suggestion
+from .index import Index, get_index
+from .model import KINDS, UNKNOWN, CallSite, Cause, Confidence, Diagnosis, Evidence, Suggestion
 from .sentences import join_names, reason_text
 
 __all__ = [
@@ -42,7 +42,9 @@ __all__ = [
     "CallSite",
     "Candidate",
     "Cause",
+    "Confidence",
     "Diagnosis",
+    "Evidence",
     "Index",
     "Suggestion",
     "batch",

@@ -61,6 +61,8 @@ class ParsedCall:
     keywords: tuple[tuple[str, str], ...]
     #: ``**mapping`` expressions, in order.
     star_kwargs: tuple[str, ...]
+    #: Positional arguments after the endpoint (``url_for('x', value)``: a TypeError), when asked for.
+    positionals: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -132,7 +134,12 @@ def _string_literal(expr: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _parse_at(text: str, match: re.Match[str]) -> ParsedCall | None:
+def _parse_at(text: str, match: re.Match[str], positionals: bool = False) -> ParsedCall | None:
+    """The call whose callee ``match`` found; ``None`` when it is not a url_for call we understand.
+
+    More positional arguments than url_for takes are kept only with ``positionals`` (the
+    diagnosis of that TypeError); elsewhere such a call is not one of ours.
+    """
     open_index = match.end() - 1
     end = _matching_paren(text, open_index)
     if end is None:
@@ -140,6 +147,7 @@ def _parse_at(text: str, match: re.Match[str]) -> ParsedCall | None:
     endpoint_expr: str | None = None
     keywords: list[tuple[str, str]] = []
     stars: list[str] = []
+    extra: list[str] = []
     for part in _split_arguments(text[open_index + 1 : end - 1]):
         if part.startswith("**"):
             stars.append(part[2:].strip())
@@ -149,6 +157,8 @@ def _parse_at(text: str, match: re.Match[str]) -> ParsedCall | None:
             keywords.append((name.strip(), expr.strip()))
         elif endpoint_expr is None:
             endpoint_expr = part
+        elif positionals and not keywords:
+            extra.append(part)
         else:
             return None  # more positional arguments than url_for takes: not a call we understand
     return ParsedCall(
@@ -159,6 +169,7 @@ def _parse_at(text: str, match: re.Match[str]) -> ParsedCall | None:
         endpoint_literal=_string_literal(endpoint_expr) if endpoint_expr else None,
         keywords=tuple(keywords),
         star_kwargs=tuple(stars),
+        positionals=tuple(extra),
     )
 
 
@@ -197,10 +208,10 @@ def find_call(
     return calls[0]
 
 
-def call_at(text: str, span: tuple[int, int]) -> ParsedCall | None:
+def call_at(text: str, span: tuple[int, int], positionals: bool = False) -> ParsedCall | None:
     """The call that spans exactly ``text[span[0]:span[1]]``, whatever its callee is named."""
     match = _CALLEE_RE.match(text, span[0])
-    parsed = _parse_at(text, match) if match is not None else None
+    parsed = _parse_at(text, match, positionals) if match is not None else None
     return parsed if parsed is not None and parsed.end == span[1] else None
 
 
@@ -344,7 +355,9 @@ def _char_offset(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
-def _located_call(lines: list[str], code: t.Any, lasti: int) -> tuple[int, str, tuple[int, int]] | None:
+def _located_call(
+    lines: list[str], code: t.Any, lasti: int, positionals: bool = False
+) -> tuple[int, str, tuple[int, int]] | None:
     """``(first line, source lines, span of the call in them)`` of the call the instruction at ``lasti`` makes.
 
     The compiler's positions (Python 3.11+) mark the whole call expression, so the call is found
@@ -365,7 +378,7 @@ def _located_call(lines: list[str], code: t.Any, lasti: int) -> tuple[int, str, 
     start = _char_offset(block[0], start_col)
     end = sum(len(line) + 1 for line in block[:-1]) + _char_offset(block[-1], end_col)
     source = "\n".join(block)
-    if call_at(source, (start, end)) is None:
+    if call_at(source, (start, end), positionals) is None:
         return None
     return first, source, (start, end)
 
@@ -381,6 +394,33 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
     frame = _caller(url_for)
     if frame is None:
         return None
+    return _site(frame, tb)
+
+
+def positional_call_site(error: BaseException) -> CallSite | None:
+    """The call site of a url_for call that never ran: Python refused its arguments (a TypeError for
+    ``url_for('show', item_id)``), so the innermost frame of the traceback is the caller itself.
+
+    ``None`` unless that frame's failing instruction is a call with positional values after the
+    endpoint, written in Python (a template's call goes through Jinja, which reports it otherwise).
+    """
+    if not isinstance(error, TypeError):
+        return None
+    entries = list(_entries(error.__traceback__))
+    if not entries:
+        return None
+    frame = entries[-1][0]
+    if _compat.frame_template(frame.f_globals) is not None or _is_plumbing(frame):
+        return None
+    site = _site(frame, error.__traceback__, positionals=True)
+    if site is None or site.span is None or not site.source:
+        return None
+    parsed = call_at(site.source, site.span, positionals=True)
+    return site if parsed is not None and parsed.positionals and parsed.func.endswith("url_for") else None
+
+
+def _site(frame: FrameType, tb: TracebackType | None, positionals: bool = False) -> CallSite | None:
+    """The call site of the call ``frame`` makes, as the traceback recorded it."""
     lineno, lasti = next(
         ((line, last) for f, line, last in _entries(tb) if f is frame), (frame.f_lineno, frame.f_lasti)
     )
@@ -398,7 +438,7 @@ def call_site(url_for: FrameType | None, tb: TracebackType | None = None) -> Cal
         file = frame.f_code.co_filename
         names = ChainMap(dict(frame.f_locals), frame.f_globals)
     lines = _source_lines(frame, template)
-    located = _located_call(lines, frame.f_code, lasti) if template is None else None
+    located = _located_call(lines, frame.f_code, lasti, positionals) if template is None else None
     source: str | None
     span: tuple[int, int] | None
     if located is not None:

@@ -9,7 +9,6 @@ catches typos, with a cut-off so that a name close to nothing gets no suggestion
 from __future__ import annotations
 
 import dataclasses
-import re
 import sys
 import typing as t
 from dataclasses import dataclass
@@ -19,7 +18,15 @@ from rapidfuzz import fuzz, process
 
 from .. import _compat
 from ..dispatch import endpoint_for_path
-from ..inventory import Inventory, Route, get_inventory
+from ..inventory import Inventory, Route
+from . import structure
+from .evidence import Candidate as Candidate
+from .evidence import calibrated
+from .index import Index as Index
+from .index import get_index as get_index
+from .index import normalise
+from .index import prefix as prefix_of
+from .index import short as short_of
 from .model import Cause
 
 if t.TYPE_CHECKING:
@@ -35,106 +42,12 @@ FUZZY_WEIGHT = 0.85
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """An endpoint the caller may have meant, the diagnosis kind it stands for, and why."""
-
-    endpoint: str
-    score: float
-    cause: Cause
-    #: The diagnosis kind this candidate explains (``missing_blueprint_prefix``, ``unknown_endpoint``...).
-    kind: str
-    #: For a URL path: the values the path matched with.
-    values: t.Mapping[str, t.Any] | None = None
-    #: For a typo: the rapidfuzz similarity (0-100) of the names.
-    similarity: float | None = None
-    #: The name the evidence is about: the blueprint's variable, the view's function or class name.
-    name: str | None = None
-    #: For ``VIEW_NAME``: ``"class"`` or ``"function"``.
-    name_kind: str | None = None
-    #: What the call wrote (a relative name without its dot, a URL path).
-    written: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ProcessBlueprint:
     """A ``Blueprint`` object found in a loaded module, and the global name it is bound to."""
 
     module: str
     variable: str
     blueprint: Blueprint
-
-
-def _normalise(name: str) -> str:
-    """Compare names without case, ``_`` and ``-``: ``UserProfile`` and ``user_profile`` meet."""
-    return re.sub(r"[_\-]", "", name.lower())
-
-
-def _short(endpoint: str) -> str:
-    return endpoint.rpartition(".")[2]
-
-
-def _prefix(endpoint: str) -> str:
-    return endpoint.rpartition(".")[0]
-
-
-def _inner_function_names(view: t.Any, depth: int = 2) -> list[str]:
-    """Names of functions a decorator without ``functools.wraps`` hides in its closure."""
-    names: list[str] = []
-    for cell in getattr(view, "__closure__", None) or ():
-        try:
-            content = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-        if callable(content) and isinstance(getattr(content, "__name__", None), str) and hasattr(content, "__code__"):
-            names.append(content.__name__)
-            if depth > 1:
-                names += _inner_function_names(content, depth - 1)
-    return names
-
-
-class Index:
-    """Lookup tables over one inventory, built once: a diagnosis at 10,000 rules stays in milliseconds."""
-
-    def __init__(self, app: Flask, inventory: Inventory) -> None:
-        self.inventory = inventory
-        self.endpoints: list[str] = [e for e in inventory.by_endpoint if not inventory.by_endpoint[e][0].internal]
-        self.by_short: dict[str, list[str]] = {}
-        self.by_normalised_short: dict[str, list[str]] = {}
-        #: Other names of a view (function, class, wrapped function) -> ``(endpoint, cause, "class"/"function")``.
-        self.by_view_name: dict[str, list[tuple[str, Cause, str]]] = {}
-        for endpoint in self.endpoints:
-            short = _short(endpoint)
-            self.by_short.setdefault(short, []).append(endpoint)
-            self.by_normalised_short.setdefault(_normalise(short), []).append(endpoint)
-            for name, cause, name_kind in self._view_names(app, endpoint):
-                if name != short:
-                    self.by_view_name.setdefault(name, []).append((endpoint, cause, name_kind))
-        self.shorts: list[str] = list(self.by_normalised_short)
-        self.blueprints: dict[int, list[str]] = {}
-        for name, blueprint in app.blueprints.items():
-            self.blueprints.setdefault(id(blueprint), []).append(name)
-
-    def _view_names(self, app: Flask, endpoint: str) -> list[tuple[str, Cause, str]]:
-        source = self.inventory.by_endpoint[endpoint][0].view
-        found: list[tuple[str, Cause, str]] = []
-        view_class = getattr(app.view_functions.get(endpoint), "view_class", None)
-        for name in source.names:
-            is_class = view_class is not None and name == view_class.__name__
-            found.append((name, Cause.VIEW_NAME, "class" if is_class else "function"))
-        for name in _inner_function_names(app.view_functions.get(endpoint)):
-            if name not in source.names:
-                found.append((name, Cause.WRAPPED_FUNCTION, "function"))
-        return found
-
-    def registered_names(self, blueprint: Blueprint) -> list[str]:
-        """The dotted names a blueprint object is registered under (several when nested twice)."""
-        return self.blueprints.get(id(blueprint), [])
-
-
-def get_index(app: Flask, inventory: Inventory | None = None) -> Index:
-    """The lookup tables for the app's current inventory (rebuilt when the inventory is)."""
-    current = inventory or get_inventory(app)
-    return current.derived(Index, lambda: Index(app, current))
 
 
 _blueprints_cache: tuple[int, tuple[ProcessBlueprint, ...]] = (-1, ())
@@ -162,7 +75,7 @@ def process_blueprints() -> tuple[ProcessBlueprint, ...]:
 
 def unregistered_blueprint(app: Flask, endpoint: str) -> ProcessBlueprint | None:
     """The blueprint an endpoint's prefix names when it exists in the process but not on the app."""
-    prefix = _prefix(endpoint)
+    prefix = prefix_of(endpoint)
     if not prefix or prefix in app.blueprints:
         return None
     registered = {id(bp) for bp in app.blueprints.values()}
@@ -212,21 +125,54 @@ def find_candidates(
     values: t.Collection[str] = (),
     method: str | None = None,
     inventory: Inventory | None = None,
+    blueprint: str | None = None,
+    view_object: bool = False,
 ) -> list[Candidate]:
     """Ranked candidates (best first, at most :data:`LIMIT`) for an endpoint that does not exist.
 
-    ``endpoint`` is what Werkzeug was asked for; ``written`` what the caller wrote (``.edit``).
+    ``endpoint`` is what Werkzeug was asked for; ``written`` what the caller wrote (``.edit``);
+    ``values`` the names the call passes (a mapping also gives their values: a ``filename``);
+    ``blueprint`` the request's; ``view_object``: the call passed a view object of that name.
+    Each candidate carries its evidence and confidence; candidates the evidence speaks against
+    are dropped (see :mod:`.evidence`).
     """
     index = get_index(app, inventory)
     found: dict[str, Candidate] = {}
-    if looks_like_url(endpoint):
+    text = written or endpoint
+    given: t.Mapping[str, t.Any] = values if isinstance(values, t.Mapping) else {}
+    if view_object and endpoint in index.inventory.by_endpoint:
+        _keep_best(found, Candidate(endpoint, 0.99, Cause.VIEW_OBJECT, "view_name_not_endpoint", name=endpoint))
+    elif looks_like_url(endpoint):
         matched = endpoint_for_path(app, endpoint, method)
         if matched is not None:
             target, path_values = matched
             _keep_best(
                 found, Candidate(target, 0.97, Cause.URL_PATH, "url_not_endpoint", values=path_values, written=endpoint)
             )
-        return _best_first(index, found, values, method)
+        else:
+            _add(found, structure.static_file(index, text, given) or structure.url_pieces(index, text))
+    elif not text.startswith("."):
+        _add(found, structure.static_file(index, text, given))
+    if not found:
+        _named_alike(index, endpoint, written, found)
+        _conventional(app, index, endpoint, found)
+        _add(found, structure.class_views(index, endpoint, values, method))
+        if not text.startswith(".") and not any(c.cause in SAME_VIEW for c in found.values()):
+            _add(found, structure.url_pieces(index, text))
+        if not any(c.score >= STRONG for c in found.values()):
+            _add(found, structure.by_structure(index, endpoint, values, method, blueprint))
+    return _best_first(app, index, found, values, method, endpoint=endpoint, blueprint=blueprint)
+
+
+#: Causes that find the very view the call meant under another name.
+SAME_VIEW = frozenset({Cause.MISSING_PREFIX, Cause.NESTED_PREFIX, Cause.VIEW_NAME, Cause.RELATIVE_NAME})
+#: A candidate scoring this much needs no structural search beside it.
+STRONG = 0.8
+
+
+def _named_alike(index: Index, endpoint: str, written: str | None, found: dict[str, Candidate]) -> None:
+    """Candidates whose name says it: a relative name elsewhere, the blueprint's variable, the same
+    short name, a view's own name, another spelling, a typo."""
     if written and written.startswith("."):
         _relative_names(index, written[1:], found)
     _blueprint_variables(index, endpoint, found)
@@ -234,19 +180,34 @@ def find_candidates(
     _view_name_candidates(index, endpoint, found)
     _spelled_differently(index, endpoint, found)
     _fuzzy(index, endpoint, found)
-    return _best_first(index, found, values, method)
+
+
+def _conventional(app: Flask, index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
+    """A conventional name (``index``, ``login``): the page it conventionally names ranks first,
+    keeping the cause of a candidate that already names the same view (``main.index``)."""
+    for candidate in structure.conventional(app, index, endpoint):
+        known = found.get(candidate.endpoint)
+        if known is not None and known.cause in SAME_VIEW:
+            found[candidate.endpoint] = dataclasses.replace(known, score=max(known.score, candidate.score))
+        else:
+            _keep_best(found, candidate)
+
+
+def _add(found: dict[str, Candidate], candidates: t.Iterable[Candidate]) -> None:
+    for candidate in candidates:
+        _keep_best(found, candidate)
 
 
 def _relative_names(index: Index, name: str, found: dict[str, Candidate]) -> None:
     """``.edit`` written where the request's blueprint has none: the ``edit`` of other blueprints."""
-    for target in index.by_short.get(_short(name), ()):
+    for target in index.by_short.get(short_of(name), ()):
         if target.endswith("." + name) or target == name:
             _keep_best(found, Candidate(target, 0.96, Cause.RELATIVE_NAME, "relative_endpoint", written=name))
 
 
 def _blueprint_variables(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """The blueprint's variable written instead of its name: ``users_bp.profile`` for ``users.profile``."""
-    short, prefix = _short(endpoint), _prefix(endpoint)
+    short, prefix = short_of(endpoint), prefix_of(endpoint)
     if not prefix:
         return
     for found_bp in process_blueprints():
@@ -262,7 +223,7 @@ def _blueprint_variables(index: Index, endpoint: str, found: dict[str, Candidate
 
 def _same_short_name(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """The same short name in a blueprint: the prefix left out, cut short (nested), or another one."""
-    short, prefix = _short(endpoint), _prefix(endpoint)
+    short, prefix = short_of(endpoint), prefix_of(endpoint)
     for target in index.by_short.get(short, ()):
         if target == endpoint:
             continue
@@ -271,48 +232,66 @@ def _same_short_name(index: Index, endpoint: str, found: dict[str, Candidate]) -
         elif not prefix:
             _keep_best(found, Candidate(target, 0.95, Cause.MISSING_PREFIX, "missing_blueprint_prefix"))
         else:
-            similarity = fuzz.ratio(prefix, _prefix(target)) / 100
+            similarity = fuzz.ratio(prefix, prefix_of(target)) / 100
             _keep_best(found, Candidate(target, 0.9 + 0.04 * similarity, Cause.OTHER_PREFIX, "wrong_blueprint_prefix"))
 
 
 def _view_name_candidates(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """A view's function or class name written for its endpoint; the same blueprint ranks first."""
-    short, prefix = _short(endpoint), _prefix(endpoint)
+    short, prefix = short_of(endpoint), prefix_of(endpoint)
     for name in dict.fromkeys((endpoint, short)):
         for target, cause, name_kind in index.by_view_name.get(name, ()):
-            score = 0.95 if not prefix or _prefix(target) == prefix else 0.92
+            score = 0.95 if not prefix or prefix_of(target) == prefix else 0.92
             _keep_best(found, Candidate(target, score, cause, "view_name_not_endpoint", name=name, name_kind=name_kind))
 
 
 def _spelled_differently(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """The same short name in another case or with other separators (``userProfile``, ``user-profile``)."""
-    short, prefix = _short(endpoint), _prefix(endpoint)
-    for target in index.by_normalised_short.get(_normalise(short), ()):
-        if target not in found and _short(target) != short:
+    short, prefix = short_of(endpoint), prefix_of(endpoint)
+    for target in index.by_normalised_short.get(normalise(short), ()):
+        if target not in found and short_of(target) != short:
             _keep_best(found, Candidate(target, 0.9, Cause.SPELLED_DIFFERENTLY, _kind_for(prefix, target)))
 
 
 def _best_first(
-    index: Index, found: dict[str, Candidate], values: t.Collection[str], method: str | None
+    app: Flask,
+    index: Index,
+    found: dict[str, Candidate],
+    values: t.Collection[str],
+    method: str | None,
+    *,
+    endpoint: str,
+    blueprint: str | None,
 ) -> list[Candidate]:
-    """Best first; the arguments and method of the call break ties between equally named candidates.
+    """Best first, each with its evidence; the arguments and method of the call break ties
+    between equally named candidates.
 
-    Only the leading few get the (slower) fit bonus: a short name like ``edit`` can live in hundreds
-    of blueprints of a big app.
+    Only the leading few get the (slower) fit bonus and evidence: a short name like ``edit`` can
+    live in hundreds of blueprints of a big app.
     """
     leading = sorted(found.values(), key=lambda c: -c.score)[: LIMIT * 4]
-    scored = [
-        dataclasses.replace(
-            c, score=round(min(1.0, c.score + _fit_bonus(index.inventory.routes_for(c.endpoint), values, method)), 3)
+    scored = []
+    for candidate in leading:
+        assessed = calibrated(
+            app, index, candidate, endpoint=endpoint, values=list(values), method=method, blueprint=blueprint
         )
-        for c in leading
+        if assessed is None:
+            continue
+        bonus = _fit_bonus(index.inventory.routes_for(candidate.endpoint), values, method)
+        scored.append(dataclasses.replace(assessed, score=round(min(1.0, assessed.score + bonus), 3)))
+    ranked = sorted(scored, key=lambda c: -c.score)[:LIMIT]
+    causes = [c.cause for c in ranked]
+    return [
+        dataclasses.replace(c, evidence=dataclasses.replace(c.evidence, only_of_shape=True))
+        if causes.count(c.cause) == 1 and c.cause is not Cause.TYPO
+        else c
+        for c in ranked
     ]
-    return sorted(scored, key=lambda c: -c.score)[:LIMIT]
 
 
 def _kind_for(prefix: str, target: str) -> str:
     """The same short name spelt differently is about the prefix when the prefixes differ."""
-    if prefix == _prefix(target) or not _prefix(target):
+    if prefix == prefix_of(target) or not prefix_of(target):
         return "unknown_endpoint"
     return "wrong_blueprint_prefix" if prefix else "missing_blueprint_prefix"
 
@@ -324,14 +303,14 @@ def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
         endpoint, index.endpoints, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=FULL_CUTOFF
     ):
         scores[target] = score
-    short = _normalise(_short(endpoint))
-    prefix = _prefix(endpoint)
+    short = normalise(short_of(endpoint))
+    prefix = prefix_of(endpoint)
     if len(short) >= 3:
         for name, score, _ in process.extract(
             short, index.shorts, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=SHORT_CUTOFF
         ):
             for target in index.by_normalised_short[name]:
-                penalty = 0.0 if not prefix or _prefix(target) == prefix else 4.0
+                penalty = 0.0 if not prefix or prefix_of(target) == prefix else 4.0
                 scores[target] = max(scores.get(target, 0.0), score - penalty)
     for target, score in scores.items():
         if target in found or target == endpoint:

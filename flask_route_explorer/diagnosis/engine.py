@@ -14,12 +14,16 @@ import typing as t
 from werkzeug.routing import BuildError
 
 from . import callsite, sentences
-from .candidates import Candidate, ProcessBlueprint, find_candidates, unregistered_blueprint
+from .candidates import ProcessBlueprint, find_candidates, unregistered_blueprint
 from .context import build, current_inventory, real_app
+from .evidence import Candidate
 from .facts import CallFacts, error_endpoint, error_message, facts_from_arguments, facts_from_error, parse_call
 from .fit import Fit, best_fit, sampled
 from .fix import Fix, fixed_source, make_fix
-from .model import CallSite, Cause, Diagnosis, Suggestion
+from .index import get_index
+from .model import CallSite, Cause, Confidence, Diagnosis, Suggestion
+from .regression import FailedRequest, failed_request, regression_test
+from .structure import without_values
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -61,7 +65,7 @@ def explain(error: BaseException, app: Flask | None = None) -> Diagnosis:
     app = real_app(app)
     facts = facts_from_error(error)
     facts.inventory = current_inventory(app)
-    return _finished(_diagnosed(app, error, facts), error)
+    return _finished(app, _diagnosed(app, error, facts), error, failed_request())
 
 
 def diagnose_call(
@@ -94,16 +98,22 @@ def diagnose_call(
     if failure is None:
         return None
     try:
-        return _finished(_explain_failure(app, failure, facts), failure)
+        return _finished(app, _explain_failure(app, failure, facts), failure, None)
     except Exception:
         log.warning("flask-route-explorer could not diagnose %s", endpoint, exc_info=True)
         message = error_message(failure)
         return Diagnosis("other", endpoint, message, call=call, message=message)
 
 
-def _finished(diagnosis: Diagnosis, error: BaseException) -> Diagnosis:
-    """The diagnosis with what its faces show besides it: the error's message, the fixed line."""
-    return dataclasses.replace(diagnosis, message=error_message(error), fixed_line=fixed_source(diagnosis))
+def _finished(app: Flask, diagnosis: Diagnosis, error: BaseException, request: FailedRequest | None) -> Diagnosis:
+    """The diagnosis with what its faces show besides it: the error's message, the fixed line,
+    the regression test (which requests the failing page again when ``request`` says which)."""
+    return dataclasses.replace(
+        diagnosis,
+        message=error_message(error),
+        fixed_line=fixed_source(diagnosis),
+        regression_test=regression_test(app, diagnosis, request),
+    )
 
 
 def _build_failure(app: Flask, facts: CallFacts) -> Exception | None:
@@ -157,7 +167,8 @@ def _diagnose_build(app: Flask, facts: CallFacts) -> Diagnosis | None:
     """Why the endpoint and values do not build; ``None`` when they would."""
     inventory = _inventory(app, facts)
     routes = inventory.routes_for(facts.endpoint)
-    if routes:
+    if routes and not facts.view_object:
+        facts.place_positionals(best_fit(app, routes, facts.values, facts.method).route)
         return _diagnose_values(app, facts, routes)
     return _diagnose_endpoint(app, facts, inventory)
 
@@ -166,27 +177,45 @@ def _diagnose_build(app: Flask, facts: CallFacts) -> Diagnosis | None:
 
 
 def _diagnose_endpoint(app: Flask, facts: CallFacts, inventory: Inventory) -> Diagnosis:
-    """The endpoint does not exist: the candidates it probably meant, and a fix to the best one."""
+    """The endpoint does not exist: the candidates it probably meant, and a fix to the best one.
+
+    A best candidate that is only a guess is listed, with no fix: faces show it as "a guess".
+    """
     candidates = find_candidates(
-        app, facts.endpoint, written=facts.written, values=facts.present, method=facts.method, inventory=inventory
+        app,
+        facts.endpoint,
+        written=facts.written,
+        values={k: v for k, v in facts.values.items() if v is not None},
+        method=facts.method,
+        inventory=inventory,
+        blueprint=facts.blueprint,
+        view_object=facts.view_object,
     )
-    path_named = bool(candidates) and candidates[0].cause is Cause.URL_PATH
+    path_named = bool(candidates) and candidates[0].cause in (Cause.URL_PATH, Cause.STATIC_FILE)
     unregistered = None if path_named else unregistered_blueprint(app, facts.endpoint)
-    suggestions = tuple(_suggestion(app, c, facts) for c in candidates)
     if not candidates:
         if unregistered is not None:
             return _unregistered(facts, unregistered, ())
         return Diagnosis("unknown_endpoint", facts.shown, sentences.nothing_similar(facts), call=facts.site)
     top = candidates[0]
-    fit = best_fit(app, inventory.routes_for(top.endpoint), {**facts.values, **(top.values or {})}, facts.method)
-    fix = make_fix(app, facts, top.endpoint, fit, matched=top.values)
+    routes = inventory.routes_for(top.endpoint)
+    if routes:
+        facts.place_positionals(routes[0])
+    suggestions = tuple(_suggestion(app, c, facts) for c in candidates)
     if unregistered is not None:
         return _unregistered(facts, unregistered, suggestions)
     kind = top.kind
     if facts.written and facts.written.startswith(".") and kind not in ("relative_endpoint", "unknown_endpoint"):
         kind = "relative_endpoint"
-    explanation = sentences.endpoint_sentence(kind, facts, top) + sentences.values_sentence(
-        fit, fix.placeholders, top.values is not None
+    if top.confidence is Confidence.GUESS:
+        explanation = sentences.guess_sentence(facts, top)
+        return Diagnosis(kind, facts.shown, explanation, suggestions, call=facts.site)
+    fit = best_fit(app, routes, {**facts.values, **(top.values or {})}, facts.method)
+    fix = make_fix(app, facts, top.endpoint, fit, matched=top.values)
+    explanation = (
+        sentences.endpoint_sentence(kind, facts, top)
+        + sentences.values_sentence(fit, fix.placeholders, top.values is not None)
+        + sentences.moved_sentence(facts.moved)
     )
     return _fixed(kind, facts, explanation, suggestions, fit, fix)
 
@@ -212,7 +241,15 @@ def _suggestion(app: Flask, candidate: Candidate, facts: CallFacts) -> Suggestio
     routes = _inventory(app, facts).routes_for(candidate.endpoint)
     values = {**facts.values, **(candidate.values or {})}
     rule = best_fit(app, routes, values, facts.method).route.rule if routes else ""
-    return Suggestion(candidate.endpoint, rule, candidate.score, sentences.reason_text(candidate), candidate.cause)
+    return Suggestion(
+        candidate.endpoint,
+        rule,
+        candidate.score,
+        sentences.reason_text(candidate),
+        candidate.cause,
+        candidate.confidence,
+        candidate.evidence,
+    )
 
 
 def _unregistered(facts: CallFacts, found: ProcessBlueprint, suggestions: tuple[Suggestion, ...]) -> Diagnosis:
@@ -226,10 +263,14 @@ def _unregistered(facts: CallFacts, found: ProcessBlueprint, suggestions: tuple[
 def _diagnose_values(app: Flask, facts: CallFacts, routes: t.Sequence[Route]) -> Diagnosis | None:
     """The endpoint exists: which value or the method keeps the call from building."""
     fit = best_fit(app, routes, facts.values, facts.method)
-    if fit.builds:
-        return None
     endpoint = facts.endpoint
     same = Suggestion(endpoint, fit.route.rule, 1.0, sentences.NAMED_REASON)
+    if fit.builds:
+        if not facts.moved:
+            return None
+        fix = make_fix(app, facts, endpoint, fit)
+        explanation = sentences.moved_values(facts.moved) + sentences.placeholder_sentence(fix.placeholders)
+        return _fixed("values_not_keywords", facts, explanation, (same,), fit, fix)
     if not fit.method_ok:
         return _method_not_allowed(app, facts, routes, fit)
     if fit.none_values:
@@ -240,18 +281,46 @@ def _diagnose_values(app: Flask, facts: CallFacts, routes: t.Sequence[Route]) ->
     if fit.renames:
         kind, explanation = "wrong_parameter_name", sentences.wrong_names(endpoint, fit)
     elif fit.missing:
+        sibling = _without_values(app, facts, fit)
+        if sibling is not None:
+            return sibling
         kind, explanation = "missing_parameters", sentences.missing_values(endpoint, fit)
     elif fit.invalid:
         kind, explanation = "invalid_value", sentences.invalid_values(fit, facts.values)
     else:
         return None
     fix = make_fix(app, facts, endpoint, fit)
-    explanation += sentences.placeholder_sentence(fix.placeholders)
+    explanation += sentences.placeholder_sentence(fix.placeholders) + sentences.moved_sentence(facts.moved)
     return _fixed(kind, facts, explanation, (same,), fit, fix)
 
 
+def _without_values(app: Flask, facts: CallFacts, fit: Fit) -> Diagnosis | None:
+    """The call lacks values that nothing at the call site holds, and a sibling endpoint serves
+    the same page without them (``page_dashboard_default`` at ``/dashboard``): that is the fix."""
+    if make_fix(app, facts, facts.endpoint, fit).placeholders == ():
+        return None
+    index = get_index(app, _inventory(app, facts))
+    sibling = without_values(index, facts.endpoint, fit.route)
+    if sibling is None:
+        return None
+    routes = _inventory(app, facts).routes_for(sibling.endpoint)
+    sibling_fit = best_fit(app, routes, facts.values, facts.method)
+    fix = make_fix(app, facts, sibling.endpoint, sibling_fit)
+    if fix.text is None or fix.placeholders:
+        return None
+    named = Suggestion(facts.endpoint, fit.route.rule, 0.8, sentences.NAMED_REASON)
+    explanation = sentences.missing_values(facts.endpoint, fit) + sentences.without_values(sibling, sibling_fit)
+    suggestions = (_suggestion(app, sibling, facts), named)
+    return _fixed("missing_parameters", facts, explanation, suggestions, fit, fix)
+
+
 def _method_not_allowed(app: Flask, facts: CallFacts, routes: t.Sequence[Route], fit: Fit) -> Diagnosis:
-    """Another endpoint on the same URL that allows the method, else the method the endpoint allows."""
+    """Another endpoint on the same URL that allows the method, else GET when the endpoint allows it.
+
+    ``_method`` is never changed to a method a link or a redirect cannot use: for a GET call to a
+    POST-only endpoint the diagnosis says so and offers no fix; and when the call's values do not
+    fit the rule either (``id`` for a collection), it names no endpoint at all.
+    """
     method = (facts.method or "").upper()
     allowed = sorted({m for r in routes for m in (r.visible_methods or ())})
     inventory = _inventory(app, facts)
@@ -263,13 +332,19 @@ def _method_not_allowed(app: Flask, facts: CallFacts, routes: t.Sequence[Route],
     suggestions = [
         Suggestion(r.endpoint, r.rule, 0.97, sentences.same_url_reason(method), Cause.SAME_URL) for r in siblings
     ]
-    suggestions.append(Suggestion(facts.endpoint, fit.route.rule, 0.9, sentences.allows_reason(allowed)))
+    fits_rule = all(name in fit.route.argument_names for name in facts.present)
+    if siblings or "GET" in allowed or fits_rule:
+        suggestions.append(Suggestion(facts.endpoint, fit.route.rule, 0.9, sentences.allows_reason(allowed)))
     sibling = siblings[0].endpoint if siblings else None
     if sibling is not None:
         fix = make_fix(app, facts, sibling, best_fit(app, inventory.routes_for(sibling), facts.values, method))
+    elif "GET" in allowed:
+        fix = make_fix(app, facts, facts.endpoint, fit, method="GET")
     else:
-        fix = make_fix(app, facts, facts.endpoint, fit, method=allowed[0] if allowed else None)
+        fix = Fix()
     explanation = sentences.method_not_allowed(facts.endpoint, fit.route.rule, method, allowed, sibling)
+    if sibling is None and "GET" not in allowed:
+        explanation += sentences.no_link_method(allowed, fits_rule)
     diagnosis = Diagnosis(
         "method_not_allowed",
         facts.shown,

@@ -23,6 +23,7 @@ from . import callsite
 from .context import build
 from .facts import CallFacts
 from .fit import Fit, accepts, converter, sample
+from .index import get_index
 from .model import UNKNOWN, Diagnosis
 
 if t.TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Fix:
             fix_endpoint=self.endpoint,
             fix_values=self.arguments,
             renames=self.renames,
+            placeholders=self.placeholders,
         )
 
 
@@ -75,13 +77,24 @@ class _Draft:
         """Write ``expression`` for the keyword ``name`` where the call already passes it."""
         self.keywords = [(k, expression if k == name else e) for k, e in self.keywords]
 
+    def insert(self, name: str, expression: str, route: Route) -> None:
+        """Add the keyword where a developer would: among the rule's variables in the rule's
+        order, before query arguments and url_for's own options (``_external=True``)."""
+        order = list(route.argument_names)
+        later = order[order.index(name) + 1 :] if name in order else []
+        position = next(
+            (i for i, (k, _) in enumerate(self.keywords) if k not in order or k in later),
+            len(self.keywords),
+        )
+        self.keywords.insert(position, (name, expression))
+
     def placeholder(self, name: str, route: Route, *, written: bool) -> None:
         """``NAME`` in the text (replacing the written expression, or added), a sample value in the build."""
         text = name.upper()
         if written:
             self.replace(name, text)
         else:
-            self.keywords.append((name, text))
+            self.insert(name, text, route)
         self.placeholders.append(text)
         self.runtime[name] = sample(route, name)
 
@@ -105,7 +118,7 @@ def make_fix(
     if draft is None:  # passed through **mapping: no edit of this call's text changes it
         return Fix(renames=fit.renames)
     if matched is not None:
-        _take_matched(draft, matched)
+        _take_matched(draft, matched, fit.route)
     for old, new in fit.renames.items():
         draft.keywords = [(new if k == old else k, e) for k, e in draft.keywords]
         draft.runtime[new] = draft.runtime.pop(old)
@@ -120,7 +133,7 @@ def make_fix(
     except Exception:
         log.debug("flask-route-explorer: the fix for %s does not build", target, exc_info=True)
         return Fix(placeholders=tuple(draft.placeholders), renames=fit.renames)
-    text = _written(draft, facts, target)
+    text = _written(app, draft, facts, target)
     if text is None:
         return Fix(renames=fit.renames)
     arguments = {**draft.runtime, **{k: v for k, v in options.items() if v is not None and v is not False}}
@@ -133,11 +146,12 @@ def _draft(facts: CallFacts, fit: Fit) -> _Draft | None:
     quote = parsed.quote() if parsed is not None else "'"
     runtime = {k: v for k, v in facts.values.items() if v is not None}
     if parsed is not None:
-        keywords = list(parsed.keywords)
-        written = {name for name, _ in keywords}
+        draft = _Draft(list(parsed.keywords), list(parsed.star_kwargs), runtime, [], quote, facts.template)
+        _write_moved(draft, facts, fit.route)
+        written = {name for name, _ in draft.keywords}
         if any(name not in written for name in (*fit.renames, *fit.invalid)):
             return None
-        return _Draft(keywords, list(parsed.star_kwargs), runtime, [], quote, facts.template)
+        return draft
     keywords = [(k, k.upper() if v is UNKNOWN else literal(v, quote)) for k, v in facts.values.items()]
     # ``_external=False`` is what a request does anyway (and the testers pass it): not worth writing.
     options = {
@@ -151,11 +165,31 @@ def _draft(facts: CallFacts, fit: Fit) -> _Draft | None:
     return _Draft(keywords, [], runtime, placeholders, quote, facts.template)
 
 
-def _take_matched(draft: _Draft, matched: t.Mapping[str, t.Any]) -> None:
-    """A URL path named instead of an endpoint: the values come from matching it."""
+def _write_moved(draft: _Draft, facts: CallFacts, route: Route) -> None:
+    """Values passed the wrong way become keywords: a positional value named after its variable,
+    a ``kwargs={...}`` display split into its keywords (else passed on as ``**kwargs_value``)."""
+    for wrapper in dict.fromkeys(m.wrapper for m in facts.moved if m.wrapper is not None):
+        inner = [m for m in facts.moved if m.wrapper == wrapper]
+        position = next((i for i, (k, _) in enumerate(draft.keywords) if k == wrapper), len(draft.keywords))
+        expression = dict(draft.keywords).get(wrapper)
+        draft.keywords = [kw for kw in draft.keywords if kw[0] != wrapper]
+        if all(m.expression is not None for m in inner):
+            draft.keywords[position:position] = [(m.name, t.cast(str, m.expression)) for m in inner]
+        elif expression is not None:
+            draft.stars.append(expression)
+    for moved in facts.moved:
+        if moved.wrapper is None:
+            expression = moved.expression or literal(moved.value, draft.quote, template=draft.template)
+            draft.insert(moved.name, expression, route)
+
+
+def _take_matched(draft: _Draft, matched: t.Mapping[str, t.Any], route: Route) -> None:
+    """A URL path named instead of an endpoint: the values come from matching it (a value the rule
+    gets from its defaults is not written: the endpoint builds it without)."""
+    given = {k: v for k, v in matched.items() if not (k in route.defaults and route.defaults[k] == v)}
     written = [kw for kw in draft.keywords if kw[0] not in matched]
-    draft.keywords = [(k, literal(v, draft.quote)) for k, v in matched.items()] + written
-    draft.runtime.update(matched)
+    draft.keywords = [(k, literal(v, draft.quote)) for k, v in given.items()] + written
+    draft.runtime.update(given)
 
 
 def _fill_missing(draft: _Draft, facts: CallFacts, target: str, fit: Fit) -> None:
@@ -174,7 +208,7 @@ def _fill_missing(draft: _Draft, facts: CallFacts, target: str, fit: Fit) -> Non
         if filled is None:
             draft.placeholder(name, fit.route, written=False)
         else:
-            draft.keywords.append((name, filled[0]))
+            draft.insert(name, filled[0], fit.route)
             draft.runtime[name] = filled[1]
 
 
@@ -219,6 +253,8 @@ def _override_options(draft: _Draft, facts: CallFacts, method: str | None, exter
         draft.replace("_method", literal(method, draft.quote))
         if not written:
             draft.keywords.append(("_method", literal(method, draft.quote)))
+    if external is None and facts.scheme is not None and not facts.external:
+        external = True  # Flask refuses _scheme on a relative URL: a fix never keeps one without the other
     if external is not None:
         draft.keywords = [kw for kw in draft.keywords if kw[0] != "_external"]
         draft.keywords.append(("_external", literal(True, template=draft.template)))
@@ -230,7 +266,7 @@ def _override_options(draft: _Draft, facts: CallFacts, method: str | None, exter
     }
 
 
-def _written(draft: _Draft, facts: CallFacts, target: str) -> str | None:
+def _written(app: Flask, draft: _Draft, facts: CallFacts, target: str) -> str | None:
     """The fix's text; ``None`` when it is the failing call's own text (the change lies outside it)."""
     parsed = facts.parsed
     keep_expression = (
@@ -238,9 +274,10 @@ def _written(draft: _Draft, facts: CallFacts, target: str) -> str | None:
         and parsed.endpoint_literal is None
         and parsed.endpoint_expr is not None
         and target == facts.endpoint
+        and not facts.view_object
     )
     endpoint = parsed.endpoint_expr if keep_expression and parsed is not None else None
-    endpoint = endpoint or literal(target, draft.quote)
+    endpoint = endpoint or literal(_endpoint_name(app, facts, target), draft.quote)
     if parsed is None:
         text = write_call(endpoint, draft.keywords, draft.stars)
     else:
@@ -253,6 +290,18 @@ def _written(draft: _Draft, facts: CallFacts, target: str) -> str | None:
     if parsed is not None and source:
         return callsite.rewrite_call(source, parsed, text, template=True)[1]
     return "{{ " + text + " }}"
+
+
+def _endpoint_name(app: Flask, facts: CallFacts, target: str) -> str:
+    """The endpoint as the fix writes it: relative (``.edit``) inside the request's own blueprint
+    when the call wrote a relative name (the caller's style), or when the blueprint is registered
+    twice (only a relative name serves both registrations); else the full name."""
+    blueprint = facts.blueprint
+    if not blueprint or target.rpartition(".")[0] != blueprint:
+        return target
+    if (facts.written or "").startswith(".") or get_index(app, facts.inventory).registered_twice(blueprint):
+        return "." + target.rpartition(".")[2]
+    return target
 
 
 # --- values the caller can see ---------------------------------------------------------------------
@@ -305,7 +354,26 @@ def _visible_value(name: str, facts: CallFacts, target: str) -> tuple[str, t.Any
         if value is not _MISSING:
             subscript = isinstance(obj, Mapping) and not facts.template
             return (f"{base}[{attr!r}]" if subscript else f"{base}.{attr}"), value
-    return None
+    return _suffixed_name(name, names) or _matched_value(name, names)
+
+
+def _suffixed_name(name: str, names: t.Mapping[str, t.Any]) -> tuple[str, t.Any] | None:
+    """The one visible variable named ``..._<name>`` (``reset_password_token`` for ``token``)."""
+    try:
+        found = [key for key in names if isinstance(key, str) and key.endswith("_" + name)]
+    except Exception:
+        return None
+    values = [(key, _lookup(names, key)) for key in found]
+    usable = [(k, v) for k, v in values if v is not _MISSING and v is not None and not callable(v)]
+    return usable[0] if len(usable) == 1 else None
+
+
+def _matched_value(name: str, names: t.Mapping[str, t.Any]) -> tuple[str, t.Any] | None:
+    """The value the current request was matched with (``request.view_args['id']``)."""
+    view_args = _request_view_args(names)
+    if not view_args or name not in view_args or view_args[name] is None:
+        return None
+    return f"request.view_args[{name!r}]", view_args[name]
 
 
 def _attribute_guesses(name: str, target: str) -> list[tuple[str, str]]:
@@ -315,11 +383,13 @@ def _attribute_guesses(name: str, target: str) -> list[tuple[str, str]]:
     owner, _, attr = name.rpartition("_")
     if owner:
         guesses.append((owner, attr))
-        if owner == "user":
-            guesses.append(("current_user", attr))
     short = target.rpartition(".")[2]
     blueprint = target.rpartition(".")[0].rpartition(".")[2]
     guesses += [(word, name) for word in (*short.split("_"), blueprint.removesuffix("s")) if word]
+    # Flask-Login's current_user stands for "the user" (``current_user.username`` for ``username``).
+    guesses += [("current_user", a) for base, a in list(guesses) if base == "user"]
+    if name.startswith("user"):
+        guesses.append(("current_user", name))
     return guesses
 
 

@@ -27,6 +27,7 @@ KINDS: tuple[str, ...] = (
     "no_request_context",
     "scheme_without_external",
     "url_defaults_hook",
+    "values_not_keywords",
     "other",
 )
 
@@ -76,6 +77,60 @@ class Cause(enum.Enum):
     URL_PATH = "url_path"
     #: A similar spelling (``similarity`` says how similar).
     TYPO = "typo"
+    #: A piece of a URL (``'pricing'``, ``'feed.xml'``, ``'about.html'``) that is a static part of this rule.
+    URL_PIECE = "url_piece"
+    #: A static file's path written as the endpoint (``'css/main.css'``): ``static`` with ``filename``.
+    STATIC_FILE = "static_file"
+    #: A conventional name (``index``, ``home``, ``login``) for the page this endpoint serves (``/``, the login view).
+    CONVENTIONAL_NAME = "conventional_name"
+    #: A class view's method or attribute (``orders.post``, ``UserAPI.as_view``) for the class's endpoint.
+    CLASS_METHOD = "class_method"
+    #: The view object itself passed instead of its endpoint's name (``url_for(TestView.add)``).
+    VIEW_OBJECT = "view_object"
+    #: No name matches; the call's structure (its values, the blueprint, the words of the name) does.
+    STRUCTURE = "structure"
+    #: The named endpoint needs values the call lacks; this endpoint serves the same page without them.
+    WITHOUT_VALUES = "without_values"
+
+
+class Confidence(enum.Enum):
+    """How sure the engine is of a suggestion, from its evidence (see :class:`Evidence`).
+
+    ``SURE`` and ``LIKELY`` suggestions get a fix verified by building it. A ``GUESS`` is listed
+    only: faces show it as "a guess: ...", and the diagnosis carries no ``fix`` for it.
+    """
+
+    SURE = "sure"
+    LIKELY = "likely"
+    GUESS = "guess"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What speaks for a suggestion, as data: faces and decisions read these, never the reason."""
+
+    #: How similar the written name is to the endpoint (0-1), when a name was compared.
+    name_similarity: float | None = None
+    #: How well the written text matches the endpoint's URL rule (0-1), when it was compared.
+    path_similarity: float | None = None
+    #: The same view under another name (its function, its class, its endpoint in a blueprint).
+    same_view: bool = False
+    #: The endpoint is in the blueprint the call named or ran in.
+    same_blueprint: bool = False
+    #: The call's values fit the endpoint's rule (``None``: the call passes none and it needs none).
+    arguments_fit: bool | None = None
+    #: No other endpoint has the shape this evidence describes.
+    only_of_shape: bool = False
+
+    def to_dict(self) -> dict[str, t.Any]:
+        return {
+            "name_similarity": self.name_similarity,
+            "path_similarity": self.path_similarity,
+            "same_view": self.same_view,
+            "same_blueprint": self.same_blueprint,
+            "arguments_fit": self.arguments_fit,
+            "only_of_shape": self.only_of_shape,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +143,15 @@ class Suggestion:
     reason: str
     #: The evidence, as data: what a decision (may ``--fix`` write it?) reads instead of ``reason``.
     cause: Cause = Cause.NAMED
+    #: How sure the engine is; a ``GUESS`` is shown as "a guess: ...", never as the fix.
+    confidence: Confidence = Confidence.SURE
+    #: What speaks for it, signal by signal.
+    evidence: Evidence = field(default_factory=Evidence)
+
+    @property
+    def guess(self) -> bool:
+        """Whether faces must present it as a guess (no fix is offered for it)."""
+        return self.confidence is Confidence.GUESS
 
     def to_dict(self) -> dict[str, t.Any]:
         return {
@@ -96,6 +160,8 @@ class Suggestion:
             "score": self.score,
             "reason": self.reason,
             "cause": self.cause.value,
+            "confidence": self.confidence.value,
+            "evidence": self.evidence.to_dict(),
         }
 
 
@@ -143,6 +209,26 @@ class Diagnosis:
     message: str = field(default="", repr=False, compare=False)
     #: The call's source line(s) with the fix put in, for a before/after diff. Not serialised.
     fixed_line: str | None = field(default=None, repr=False, compare=False)
+    #: Placeholders the fix still holds (``USER_ID``): the fix is a template to fill in, not the
+    #: real call. Its ``fix_url`` was built with sample values. Not serialised (see :attr:`verified`).
+    placeholders: tuple[str, ...] = field(default=(), compare=False)
+    #: A ready pytest test that builds the fixed call (and requests the failing page again, when a
+    #: request failed): it passes once the fix is in and fails before. Not serialised.
+    regression_test: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def verified(self) -> bool:
+        """Whether the fix, exactly as written, was built: it holds no placeholder.
+
+        A fix with placeholders only shows the shape of the call ("template, fill in USER_ID"):
+        faces must not call it "verified to build".
+        """
+        return self.fix is not None and self.fix_url is not None and not self.placeholders
+
+    @property
+    def guess(self) -> bool:
+        """Whether the best suggestion is only a guess (then there is no fix): "a guess: ..."."""
+        return bool(self.suggestions) and self.suggestions[0].guess
 
     @property
     def headline(self) -> str:

@@ -10,13 +10,15 @@ import typing as t
 
 from werkzeug.routing import AnyConverter
 
-from .candidates import Candidate, ProcessBlueprint
+from .candidates import ProcessBlueprint
+from .evidence import Candidate
 from .facts import CallFacts
 from .fit import Fit, converter
 from .model import Cause
 
 if t.TYPE_CHECKING:
     from ..inventory import Route
+    from .arguments import Moved
 
 #: The reason beside the endpoint the call named itself (its values or method are what is wrong).
 NAMED_REASON = "the endpoint you named"
@@ -65,6 +67,20 @@ def reason_text(candidate: Candidate) -> str:
         return f"same name written differently in {_blueprint_label(target)}"
     if cause is Cause.TYPO:
         return f"typo ({round(candidate.similarity or 0)}%)"
+    if cause is Cause.URL_PIECE:
+        return f"'{candidate.written}' is in its URL"
+    if cause is Cause.STATIC_FILE:
+        return f"'{candidate.written}' is a static file's path"
+    if cause is Cause.CONVENTIONAL_NAME:
+        return f"'{candidate.written}' conventionally names this page"
+    if cause is Cause.CLASS_METHOD:
+        return f"its class view handles {candidate.name}"
+    if cause is Cause.VIEW_OBJECT:
+        return "the view you passed, by its endpoint's name"
+    if cause is Cause.STRUCTURE:
+        return "its blueprint, values and words fit the call"
+    if cause is Cause.WITHOUT_VALUES:
+        return "the same page without the missing values"
     return NAMED_REASON
 
 
@@ -113,6 +129,9 @@ def endpoint_sentence(kind: str, facts: CallFacts, top: Candidate) -> str:
             f"'{shown}' is a URL path, not an endpoint: url_for takes the endpoint's name. "
             f"That path is handled by '{target}'" + (f" with {values}." if values else ".")
         )
+    special = _cause_sentence(facts, top)
+    if special is not None:
+        return special
     if kind == "relative_endpoint":
         return f"{_relative_resolution(facts)}. '{shown[1:]}' is registered {where}."
     if kind == "view_name_not_endpoint":
@@ -128,6 +147,73 @@ def endpoint_sentence(kind: str, facts: CallFacts, top: Candidate) -> str:
         return f"There is no endpoint '{shown}'. '{target.rpartition('.')[2]}' is registered {where}."
     similarity = top.similarity if top.similarity is not None else top.score * 100  # a sure cause: its score
     return f"{no_endpoint(facts)}. The closest name is '{target}' ({round(similarity)}% similar)."
+
+
+def _cause_sentence(facts: CallFacts, top: Candidate) -> str | None:
+    """The sentence of a cause that is not about the name's spelling; ``None`` for the others."""
+    shown, target, cause = facts.shown, top.endpoint, top.cause
+    if cause is Cause.STATIC_FILE:
+        filename = (top.values or {}).get("filename")
+        return (
+            f"'{shown}' is a static file's path, not an endpoint: static files are built with "
+            f"url_for('{target}', filename='{filename}')."
+        )
+    if cause is Cause.URL_PIECE:
+        return f"'{shown}' is a piece of a URL, not an endpoint: url_for takes the endpoint's name. That URL is served by '{target}'."
+    if cause is Cause.CONVENTIONAL_NAME:
+        return f"{no_endpoint(facts)}. The page '{top.written}' conventionally names is served by '{target}'."
+    if cause is Cause.CLASS_METHOD:
+        return f"There is no endpoint '{shown}': endpoints name class views, not their methods. '{target}' is the class view that handles {top.name}."
+    if cause is Cause.VIEW_OBJECT:
+        return f"url_for takes the endpoint's name as a string, not the view object: pass '{target}'."
+    if cause is Cause.STRUCTURE:
+        return f"{no_endpoint(facts)}, and no endpoint has a similar name; '{target}' fits the call's blueprint, values and words."
+    return None
+
+
+def guess_sentence(facts: CallFacts, top: Candidate) -> str:
+    """An unknown endpoint whose best candidate is only a guess: no fix is offered."""
+    return (
+        f"{no_endpoint(facts)}. No endpoint clearly matches; a guess: '{top.endpoint}'. "
+        "Check it in the explorer's route list before using it."
+    )
+
+
+def moved_values(moved: t.Sequence[Moved]) -> str:
+    """The values were passed the wrong way (positionally, or wrapped in ``kwargs=``)."""
+    names = join_names(m.name for m in moved)
+    wrappers = sorted({m.wrapper for m in moved if m.wrapper is not None})
+    if wrappers:
+        where = join_names(f"{w}=" for w in wrappers)
+        return (
+            f"url_for takes the URL's values as keyword arguments: {names} went inside {where}, "
+            f"which url_for puts in the query string as one value. Pass {names} as keywords."
+        )
+    return (
+        f"url_for takes the URL's values as keyword arguments only, so a value after the endpoint "
+        f"is refused. Pass {names} as {'a keyword' if len(moved) == 1 else 'keywords'}."
+    )
+
+
+def moved_sentence(moved: t.Sequence[Moved]) -> str:
+    """Said after another explanation when values were also passed the wrong way."""
+    return f" {moved_values(moved)}" if moved else ""
+
+
+def without_values(sibling: Candidate, fit: Fit) -> str:
+    """A sibling endpoint serves the same page without the missing values."""
+    return f" '{sibling.endpoint}' ({fit.route.rule}) serves that page without them."
+
+
+def no_link_method(allowed: t.Sequence[str], fits_rule: bool) -> str:
+    """A GET call to an endpoint that does not allow GET: no link or redirect can use it."""
+    sentence = (
+        f" A link or a redirect can only GET, so no fix changes _method to {join_names(allowed)}; "
+        "a GET URL needs a GET view."
+    )
+    if not fits_rule:
+        sentence += " The call's values do not fit this rule either: the page it means is not in this app."
+    return sentence
 
 
 def _relative_resolution(facts: CallFacts) -> str:
