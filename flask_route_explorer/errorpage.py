@@ -20,7 +20,7 @@ import traceback
 import typing as t
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -104,9 +104,20 @@ def _as_if_unhandled(app: Flask, error: Exception) -> t.Any:
 def _should_explain(app: Flask, error: Exception) -> bool:
     return (
         refusal(app, request) is None
-        and request.args.get(STEP_ASIDE_PARAM) != STEP_ASIDE_VALUE
+        and (STEP_ASIDE_PARAM, STEP_ASIDE_VALUE) not in query_arguments()
         and (isinstance(error, BuildError) or recorder.raised_by_url_for(error))
     )
+
+
+def query_arguments() -> list[tuple[str, str]]:
+    """The request's query arguments, also when they hold raw bytes that are not UTF-8.
+
+    ``request.args`` raises on those (a test client or a server other than Werkzeug's passes them
+    on raw), and the error page must not fail for a query the app's own view did not even read.
+    """
+    from .web import escaped_query_string
+
+    return parse_qsl(escaped_query_string(request.query_string), keep_blank_values=True)
 
 
 def wants_json() -> bool:
@@ -249,7 +260,7 @@ def debugger_url() -> str | None:
     """The same GET request with the step-aside flag, or ``None`` when it cannot be re-run safely."""
     if request.method != "GET":
         return None
-    query = [(k, v) for k, v in request.args.items(multi=True) if k != STEP_ASIDE_PARAM]
+    query = [(k, v) for k, v in query_arguments() if k != STEP_ASIDE_PARAM]
     query.append((STEP_ASIDE_PARAM, STEP_ASIDE_VALUE))
     return f"{request.script_root}{request.path}?{urlencode(query)}"
 
