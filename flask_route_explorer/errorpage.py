@@ -202,6 +202,7 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         diagnosis=diagnosis,
         kind_label=diagnosis.kind.replace("_", " ").capitalize(),
         explanation_rest=diagnosis.details,
+        incomplete=incomplete_parts(diagnosis),
         call=call,
         call_display_file=display_path(call.file, app.root_path) if call else None,
         corrected_line=diagnosis.fixed_line,
@@ -215,6 +216,16 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         request_method=request.method,
         step_aside_param=f"{STEP_ASIDE_PARAM}={STEP_ASIDE_VALUE}",
     )
+
+
+def incomplete_parts(diagnosis: Diagnosis) -> tuple[str, ...]:
+    """What the engine could not compute for this diagnosis, one phrase each (``Diagnosis.incomplete``).
+
+    A value whose attribute read raises leaves a placeholder where the fix would name ``user.id``:
+    the page says so rather than show a thinner answer as if whole. The field is the engine's
+    (being added in ``diagnosis/``); an engine without it has nothing to report.
+    """
+    return tuple(str(part) for part in getattr(diagnosis, "incomplete", ()))
 
 
 def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
@@ -277,6 +288,9 @@ def markdown_report(error: Exception, diagnosis: Diagnosis, root: str | None = N
         "",
         f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}",
     ]
+    incomplete = incomplete_parts(diagnosis)
+    if incomplete:
+        lines += ["", "_Part of this diagnosis could not be computed: " + "; ".join(incomplete) + "._"]
     if call and call.source:
         where = f"{display_path(call.file, root)}:{call.line}" if call.file else "unknown location"
         lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]
