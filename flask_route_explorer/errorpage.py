@@ -20,7 +20,7 @@ import traceback
 import typing as t
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -104,9 +104,20 @@ def _as_if_unhandled(app: Flask, error: Exception) -> t.Any:
 def _should_explain(app: Flask, error: Exception) -> bool:
     return (
         refusal(app, request) is None
-        and request.args.get(STEP_ASIDE_PARAM) != STEP_ASIDE_VALUE
+        and (STEP_ASIDE_PARAM, STEP_ASIDE_VALUE) not in query_arguments()
         and (isinstance(error, BuildError) or recorder.raised_by_url_for(error))
     )
+
+
+def query_arguments() -> list[tuple[str, str]]:
+    """The request's query arguments, also when they hold raw bytes that are not UTF-8.
+
+    ``request.args`` raises on those (a test client or a server other than Werkzeug's passes them
+    on raw), and the error page must not fail for a query the app's own view did not even read.
+    """
+    from .web import escaped_query_string
+
+    return parse_qsl(escaped_query_string(request.query_string), keep_blank_values=True)
 
 
 def wants_json() -> bool:
@@ -191,6 +202,7 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         diagnosis=diagnosis,
         kind_label=diagnosis.kind.replace("_", " ").capitalize(),
         explanation_rest=diagnosis.details,
+        incomplete=incomplete_parts(diagnosis),
         call=call,
         call_display_file=display_path(call.file, app.root_path) if call else None,
         corrected_line=diagnosis.fixed_line,
@@ -204,6 +216,16 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         request_method=request.method,
         step_aside_param=f"{STEP_ASIDE_PARAM}={STEP_ASIDE_VALUE}",
     )
+
+
+def incomplete_parts(diagnosis: Diagnosis) -> tuple[str, ...]:
+    """What the engine could not compute for this diagnosis, one phrase each (``Diagnosis.incomplete``).
+
+    A value whose attribute read raises leaves a placeholder where the fix would name ``user.id``:
+    the page says so rather than show a thinner answer as if whole. The field is the engine's
+    (being added in ``diagnosis/``); an engine without it has nothing to report.
+    """
+    return tuple(str(part) for part in getattr(diagnosis, "incomplete", ()))
 
 
 def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
@@ -249,7 +271,7 @@ def debugger_url() -> str | None:
     """The same GET request with the step-aside flag, or ``None`` when it cannot be re-run safely."""
     if request.method != "GET":
         return None
-    query = [(k, v) for k, v in request.args.items(multi=True) if k != STEP_ASIDE_PARAM]
+    query = [(k, v) for k, v in query_arguments() if k != STEP_ASIDE_PARAM]
     query.append((STEP_ASIDE_PARAM, STEP_ASIDE_VALUE))
     return f"{request.script_root}{request.path}?{urlencode(query)}"
 
@@ -266,6 +288,9 @@ def markdown_report(error: Exception, diagnosis: Diagnosis, root: str | None = N
         "",
         f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}",
     ]
+    incomplete = incomplete_parts(diagnosis)
+    if incomplete:
+        lines += ["", "_Part of this diagnosis could not be computed: " + "; ".join(incomplete) + "._"]
     if call and call.source:
         where = f"{display_path(call.file, root)}:{call.line}" if call.file else "unknown location"
         lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]

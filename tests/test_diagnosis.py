@@ -491,10 +491,39 @@ ENDPOINT_TEXT = st.one_of(
     ),
     st.text(max_size=12),
 )
+
+
+class RaisingAttributes:
+    """A value whose every attribute read raises (a lazy ORM object whose session is closed)."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        raise RuntimeError(f"detached: {name}")
+
+
+class RaisingEverything(RaisingAttributes):
+    """Worse: even ``__class__``, ``str()`` and ``repr()`` raise."""
+
+    def __getattribute__(self, name: str) -> t.Any:
+        raise RuntimeError(f"detached: {name}")
+
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
 VALUES = st.dictionaries(
     st.sampled_from(["user_id", "id", "period", "slug", "post_id", "page", "_anchor", "x"]),
     st.one_of(
-        st.none(), st.integers(), st.text(max_size=8), st.just(UNKNOWN), st.builds(object), st.floats(allow_nan=True)
+        st.none(),
+        st.integers(),
+        st.text(max_size=8),
+        st.just(UNKNOWN),
+        st.builds(object),
+        st.floats(allow_nan=True),
+        st.builds(RaisingAttributes),
+        st.builds(RaisingEverything),
     ),
     max_size=4,
 )

@@ -289,7 +289,20 @@ def test_api_follows_the_access_rules(client: FlaskClient) -> None:
 
 # --------------------------------------------------------------------------- arbitrary input
 
-_text = st.text(max_size=60) | st.sampled_from(["", "/", "%ff", "%zz", "..", "users.user_profile", "/users/7", HOSTILE])
+#: Full URLs with a malformed host part (``urlsplit`` raises on an open IPv6 bracket), built and sampled.
+_urls = st.sampled_from(
+    ["http://[/", "http://[::1/x", "https://]/", "http://a]b[/c", "//[", "http://[::1]:99999/"]
+) | st.builds(
+    "{}://{}{}".format,
+    st.sampled_from(["http", "https", "ftp", "ws", "x"]),
+    st.text(alphabet="[]:.%@a1-", max_size=10),
+    st.sampled_from(["", "/", "/users/7", "/%ff", "/?a=b#c"]),
+)
+_text = (
+    st.text(max_size=60)
+    | st.sampled_from(["", "/", "%ff", "%zz", "..", "users.user_profile", "/users/7", HOSTILE])
+    | _urls
+)
 _names = st.sampled_from(
     [
         "user_id",
@@ -323,7 +336,7 @@ def test_api_build_never_fails_on_any_input(client: FlaskClient, endpoint: str, 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    path=_text.map(lambda s: s if s.startswith("/") else "/" + s) | st.text(max_size=40),
+    path=_text.map(lambda s: s if s.startswith("/") else "/" + s) | st.text(max_size=40) | _urls,
     method=st.sampled_from(["GET", "POST", "put", "", "BREW"]) | st.text(max_size=8),
     host=st.none() | st.text(max_size=20),
 )
@@ -336,16 +349,47 @@ def test_api_match_never_fails_on_any_input(client: FlaskClient, path: str, meth
     assert body["status"] in (200, 308, 400, 404, 405, 500)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(endpoint=_text, value=_text, path=_text)
 def test_pages_never_fail_on_any_input(client: FlaskClient, endpoint: str, value: str, path: str) -> None:
     for url, query in (
         ("/_routes/build", {"endpoint": endpoint, "user_id": value, "_query": value}),
         ("/_routes/match", {"path": path, "host": value}),
+        ("/_routes/", {"q": value, "method": endpoint, "blueprint": path}),
     ):
         response = client.get(url, query_string=query, headers=HTMX)
         assert response.status_code == 200
         assert "<script>alert" not in response.get_data(as_text=True)
+
+
+#: Raw query strings as a client may send them: any bytes, UTF-8 or not, around the names the pages read.
+_raw_queries = st.binary(max_size=80) | st.lists(
+    st.tuples(
+        st.sampled_from([b"path", b"endpoint", b"method", b"host", b"q", b"user_id", b"_blueprint"])
+        | st.binary(max_size=6),
+        st.binary(max_size=20) | _urls.map(str.encode),
+    ),
+    max_size=5,
+).map(lambda pairs: b"&".join(name + b"=" + value for name, value in pairs))
+EXPLORER_URLS = (
+    "/_routes/",
+    "/_routes/api/routes",
+    "/_routes/build",
+    "/_routes/match",
+    "/_routes/api/build",
+    "/_routes/api/match",
+)
+
+
+@pytest.mark.parametrize("url", EXPLORER_URLS)
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(raw=_raw_queries)
+def test_raw_query_bytes_never_fail(client: FlaskClient, url: str, raw: bytes) -> None:
+    """PEP 3333 passes the query's raw bytes on as latin-1 text; none of them may make a page fail."""
+    response = client.get(url, environ_overrides={"QUERY_STRING": raw.decode("latin-1")})
+    assert response.status_code in (200, 400), response.data[:300]
+    if response.mimetype == "application/json":
+        json.loads(response.get_data(as_text=True))
 
 
 def test_api_build_failure_carries_a_verified_fix_and_no_call_site(client: FlaskClient) -> None:

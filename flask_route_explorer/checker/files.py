@@ -17,6 +17,8 @@ import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .write import digest
+
 if t.TYPE_CHECKING:
     from flask import Flask
 
@@ -49,6 +51,11 @@ class SourceFile:
 
     def __post_init__(self) -> None:
         self.ascii = self.text.isascii()
+
+    @property
+    def digest(self) -> str:
+        """The content hash ``--fix`` compares before it writes (:func:`.write.digest`)."""
+        return digest(self.text)
 
     def char_col(self, line: int, byte_col: int) -> int:
         """``ast``'s UTF-8 byte column as a character column (the same in an ASCII file)."""

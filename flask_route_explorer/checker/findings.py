@@ -84,6 +84,8 @@ class Finding:
     span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
     #: The file's real path (``file`` is the display path).
     path: str | None = field(default=None, compare=False, repr=False)
+    #: The content hash of the file as the check read it: ``--fix`` writes only that content.
+    digest: str | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, t.Any]:
         """The finding as ``--json`` prints it (the private fields for ``--fix`` stay out)."""

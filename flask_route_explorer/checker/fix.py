@@ -5,9 +5,10 @@ deterministic cause (:func:`sure_replacement`); the decision reads the candidate
 cause, never the words of its reason.
 
 Safety rules: only the characters of the endpoint inside its quotes change (quotes, spacing,
-comments stay); the file must parse before and after, else it is left untouched; the text at the
-recorded offsets must still be the old endpoint; writes are atomic (temporary file in the same
-directory, then ``os.replace``) and keep the file's permissions.
+comments stay); the file must parse before and after, else it is left untouched; it must still hold
+the content the check read (its hash), and the text at the recorded offsets must still be the old
+endpoint. Where it may write, and how (atomically, through symbolic links, keeping mode, owner and
+hard links, never losing a concurrent write), is :mod:`.write`'s part.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from __future__ import annotations
 import ast
 import difflib
 import io
-import os
-import stat
-import tempfile
 import tokenize
 import typing as t
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from ..diagnosis import Cause, Diagnosis
 from .findings import Finding
+from .write import FileChanged, Refusal, WritePolicy, digest, write_checked
 
 #: Kinds whose fix only replaces the endpoint name with one deterministic candidate.
 FIXABLE_KINDS = frozenset({"missing_blueprint_prefix", "view_name_not_endpoint", "wrong_blueprint_prefix"})
@@ -85,15 +84,35 @@ def fixable(findings: t.Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.replacement and f.span and f.path]
 
 
-def fix_findings(findings: t.Iterable[Finding], jinja_env: Environment, *, write: bool = True) -> FixResult:
-    """Apply every unambiguous fix, file by file; with ``write=False`` only compute the diff."""
+def fix_findings(
+    findings: t.Iterable[Finding],
+    jinja_env: Environment,
+    *,
+    write: bool = True,
+    policy: WritePolicy | None = None,
+) -> FixResult:
+    """Apply every unambiguous fix, file by file; with ``write=False`` only compute the diff.
+
+    ``policy`` says which files may be written (the command passes the project's); by default any
+    file the findings name, except installed packages', read-only and hard-linked files.
+    """
+    policy = policy or WritePolicy()
     result = FixResult()
     by_file: dict[str, list[Finding]] = {}
     for finding in fixable(findings):
         by_file.setdefault(t.cast(str, finding.path), []).append(finding)
     for path, file_findings in sorted(by_file.items()):
-        _fix_file(path, file_findings, jinja_env, write, result)
+        refusal = policy.refusal(path)
+        if refusal is not None:
+            result.skipped.extend((finding, _refused(refusal, policy)) for finding in file_findings)
+        else:
+            _fix_file(path, file_findings, jinja_env, write, result)
     return result
+
+
+def _refused(refusal: Refusal, policy: WritePolicy) -> str:
+    """The reason a file is not written, as the report shows it."""
+    return f"{refusal.value} ({policy.root})" if refusal is Refusal.OUTSIDE_ROOT else refusal.value
 
 
 def _fix_file(path: str, findings: list[Finding], jinja_env: Environment, write: bool, result: FixResult) -> None:
@@ -105,6 +124,9 @@ def _fix_file(path: str, findings: list[Finding], jinja_env: Environment, write:
         text = raw.decode(encoding)
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
         result.skipped.extend((finding, f"cannot read the file: {error}") for finding in findings)
+        return
+    if any(finding.digest not in (None, digest(text)) for finding in findings):
+        result.skipped.extend((finding, "the file changed since it was checked") for finding in findings)
         return
     if not _parses(path, text, jinja_env):
         result.skipped.extend((finding, "the file does not parse") for finding in findings)
@@ -121,9 +143,23 @@ def _fix_file(path: str, findings: list[Finding], jinja_env: Environment, write:
             text.splitlines(keepends=True), new_text.splitlines(keepends=True), f"a/{display}", f"b/{display}"
         )
     )
-    if write:
-        _write_atomic(path, new_text.encode(encoding))
+    if write and not _written(path, raw, new_text.encode(encoding), applied, result):
+        return
     result.files.append(FileFix(path, display, tuple(reversed(applied)), diff))
+
+
+def _written(path: str, original: bytes, data: bytes, applied: list[Finding], result: FixResult) -> bool:
+    """Write the fixed file (:func:`.write.write_checked`); when it cannot be, say why for each fix."""
+    try:
+        write_checked(path, original, data)
+    except FileChanged:
+        reason = "the file changed while it was being fixed"
+    except OSError as error:
+        reason = f"cannot write the file: {error.strerror or error}"
+    else:
+        return True
+    result.skipped.extend((finding, reason) for finding in applied)
+    return False
 
 
 def _replace_endpoints(text: str, findings: list[Finding], result: FixResult) -> tuple[str, list[Finding]]:
@@ -167,21 +203,3 @@ def _parses(path: str, text: str, jinja_env: Environment) -> bool:
     except (SyntaxError, ValueError, TemplateSyntaxError):
         return False
     return True
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    """Replace the file in one step, keeping its permission bits."""
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".route-explorer-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import os
 import typing as t
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment
@@ -354,7 +355,7 @@ class CheckRun:
     def _add(self, source: SourceFile, call: FoundCall, finding: Finding) -> None:
         """Report the finding unless an ignore comment on one of the call's lines silences its code."""
         if not source.suppressed(finding.code, call.lines):
-            self.report.findings.append(finding)
+            self.report.findings.append(replace(finding, digest=source.digest) if finding.replacement else finding)
 
     # ---- unused endpoints
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import typing as t
 
@@ -16,6 +17,7 @@ from flask import Flask
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from ..checker import INFO_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
+from ..checker.write import WritePolicy
 
 #: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
 SHOWN_UNVERIFIABLE = 3
@@ -39,6 +41,18 @@ def register(group: AppGroup) -> None:
 )
 @click.option("--fix", is_flag=True, help="Rewrite endpoints whose fix is unambiguous, in place.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff of --fix without writing.")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="The project root: --fix never writes outside it. Default: the current directory.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Let --fix write read-only files, hard-linked files (in place) and files neither under version control "
+    "nor under the app's root. Never files outside --root or of installed packages.",
+)
 @click.option("--unused", is_flag=True, help="Also list endpoints no literal url_for call refers to.")
 @click.option(
     "--show-dynamic",
@@ -54,13 +68,18 @@ def check_command(
     output_format: str,
     fix: bool,
     show_diff: bool,
+    root: str | None,
+    force: bool,
     unused: bool,
     show_dynamic: bool,
 ) -> None:
     """Find url_for calls that would fail, in Python files and Jinja templates.
 
     PATHS default to the app's root path and every template folder of the app and its blueprints.
-    Exit status: 0 no findings, 1 findings, 2 usage error or the app could not be imported.
+    --fix writes only under --root, only files git tracks or under the app's root (unless --force),
+    never a file of an installed package, and only a file that still holds what the check read.
+    Exit status: 0 no findings, 1 findings (or a fix that could not be written), 2 usage error or
+    the app could not be imported.
     """
     output_format = "json" if as_json else output_format
     write = fix and not show_diff
@@ -68,9 +87,12 @@ def check_command(
     # during the check, goes to stderr (a print at import time would otherwise break --json).
     with contextlib.redirect_stdout(sys.stderr):
         app = _load_app(info)
-        report, fixes = _check_and_fix(app, list(paths) or None, unused=unused, fix=fix, show_diff=show_diff)
+        policy = WritePolicy.for_project(root or os.getcwd(), app.root_path, force=force)
+        report, fixes = _check_and_fix(
+            app, list(paths) or None, unused=unused, policy=policy, fix=fix, show_diff=show_diff
+        )
     _print_report(report, fixes, output_format, written=write, show_diff=show_diff, show_dynamic=show_dynamic)
-    sys.exit(1 if report.errors else 0)
+    sys.exit(1 if report.errors or (write and fixes.skipped) else 0)
 
 
 def _load_app(info: ScriptInfo) -> Flask:
@@ -86,12 +108,13 @@ def _load_app(info: ScriptInfo) -> Flask:
 
 
 def _check_and_fix(
-    app: Flask, targets: list[str] | None, *, unused: bool, fix: bool, show_diff: bool
+    app: Flask, targets: list[str] | None, *, unused: bool, policy: WritePolicy, fix: bool, show_diff: bool
 ) -> tuple[CheckReport, FixResult]:
     """The report and what --fix did (or --diff would do); after writing, the report of the files as they are now."""
     report = check_report(app, targets, unused=unused)
     write = fix and not show_diff
-    fixes = fix_findings(report.findings, app.jinja_env, write=write) if (fix or show_diff) else FixResult()
+    fixing = fix or show_diff
+    fixes = fix_findings(report.findings, app.jinja_env, write=write, policy=policy) if fixing else FixResult()
     if write and fixes.files:
         # What is left, as the files read now: a fixed endpoint may still miss a variable.
         report = check_report(app, targets, unused=unused)

@@ -117,7 +117,17 @@ def match(app: Flask, path: str, *, method: str = "GET", host: str | None = None
     path = (path or "").strip()
     scheme: str | None = None
     if ABSOLUTE_URL_RE.match(path) and len(path) <= MAX_PATH:
-        parts = urlsplit(path)
+        try:
+            parts = urlsplit(path)
+        except ValueError as error:  # "Invalid IPv6 URL": a bracket of the host left open
+            return MatchResult(
+                ok=False,
+                status=404,
+                path=path,
+                method=method[:20],
+                host=host,
+                error=f"{path!r} is not a valid URL: {error}.",
+            )
         scheme = parts.scheme if parts.scheme in ("http", "https") else None
         host = host or parts.netloc or None
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
