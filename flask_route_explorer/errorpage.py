@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from . import _compat, recorder
+from . import _compat, notes, recorder
 from .access import refusal, security_headers
 from .diagnosis import Diagnosis, explain
 from .diagnosis.report import NOTE_PREFIX, note_text
@@ -126,6 +126,7 @@ def error_response(app: Flask, error: Exception) -> Response:
     hash for Flask-DebugToolbar's markup so the toolbar and its Routes panel work here too.
     """
     diagnosis = explain(error, app)
+    notes.settle(error, diagnosis)  # the note is written from this diagnosis, not from a second one
     print_traceback(error, diagnosis)
     if wants_json():
         # The error's own message without Werkzeug's guess (difflib over every rule: 0.5 s at 10,000).
