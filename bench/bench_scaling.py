@@ -108,4 +108,5 @@ def run() -> None:
             if faster
             else "Nothing grew faster than linear from 10,000 to 50,000 rules."
         )
+        + ("" if "audit" in columns[0] else " (No `flask_route_explorer.audit` in this build: no audit row.)")
     )
