@@ -11,6 +11,7 @@ from importlib.metadata import version
 
 #: Each module has ``run() -> None`` that prints its own section.
 SECTIONS = (
+    "bench_cold_start",
     "bench_inventory",
     "bench_diagnosis",
     "bench_real_corpus",
@@ -19,6 +20,7 @@ SECTIONS = (
     "bench_checker",
     "bench_coverage",
     "bench_audit",
+    "bench_scaling",
 )
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.cli import ScriptInfo, routes_command
 
 from bench.synthetic import make_app, sample_values
-from bench.timing import median_seconds, ms, table
+from bench.timing import Timing, median_seconds, ms, table
 from flask_route_explorer import RouteExplorer
 from flask_route_explorer.inventory import build_inventory, get_inventory
 from flask_route_explorer.search import PER_PAGE, search
@@ -49,7 +49,7 @@ def _flask_routes(app: Flask) -> t.Callable[[], None]:
     return run
 
 
-def _cold_page(app: Flask, client: t.Any) -> float:
+def _cold_page(app: Flask, client: t.Any) -> Timing:
     """The first /_routes after a change to the URL map: the inventory and search keys are rebuilt."""
     samples = []
     for _ in range(3):
@@ -58,7 +58,7 @@ def _cold_page(app: Flask, client: t.Any) -> float:
         start = time.perf_counter()
         _get(client, "/_routes/")
         samples.append(time.perf_counter() - start)
-    return sorted(samples)[1]
+    return Timing(samples)
 
 
 def _memory(app: Flask) -> tuple[float, float]:

@@ -6,6 +6,7 @@ import statistics
 import typing as t
 
 from flask import Flask, render_template_string, url_for
+from werkzeug.routing import BuildError
 
 from bench.synthetic import make_app, sample_values
 from bench.timing import median_seconds, table
@@ -64,6 +65,41 @@ def _paired(app: Flask, run: t.Callable[[], None], rounds: int = 15) -> tuple[fl
     return statistics.median(off), statistics.median(on)
 
 
+def _caught(app: Flask, endpoint: str, count: int = 200) -> t.Callable[[], None]:
+    """A view that tries a link, catches the BuildError and goes on (nobody prints it)."""
+
+    def run() -> None:
+        with app.test_request_context("/"):
+            for _ in range(count):
+                try:
+                    url_for(endpoint)
+                except BuildError:
+                    pass
+
+    return run
+
+
+def caught_failures(n_rules: int = 10_000, n_blueprints: int = 700) -> None:
+    """A failing url_for the app catches: with the explorer mounted against the same app without it."""
+    plain = make_app(n_rules, n_blueprints)
+    mounted = make_app(n_rules, n_blueprints)
+    mounted.config.update(ROUTE_EXPLORER_ENABLED=True, TESTING=True)
+    mounted.debug = True
+    RouteExplorer(mounted)
+    # The endpoint without its blueprint prefix: the most common mistake.
+    endpoint = sample_values(plain)[len(sample_values(plain)) // 2].endpoint.rpartition(".")[2]
+    off = median_seconds(_caught(plain, endpoint), repeat=15) / 200
+    on = median_seconds(_caught(mounted, endpoint), repeat=15) / 200
+    print(f"\n### A caught `url_for` failure at {n_rules:,} rules\n")
+    print(
+        table(
+            ["", "without the explorer", "explorer mounted (recorder + note)", "ratio"],
+            [[f"`url_for({endpoint!r})` raising BuildError, caught", _us(off), _us(on), f"{on / off:.2f}×"]],
+        )
+    )
+    print("\nThe diagnosis (note, panel, error page) runs only when something shows it, so it is not in these figures.")
+
+
 def _us(seconds: float) -> str:
     return f"{seconds * 1e6:.2f} µs"
 
@@ -113,3 +149,4 @@ def run() -> None:
         "\nThe recorder keeps references only (arguments, result or exception, the caller's code, "
         "offset and template); line numbers, reprs and diagnoses are computed by the panel, once per request."
     )
+    caught_failures()

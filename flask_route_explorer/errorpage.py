@@ -27,11 +27,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
-from . import _compat, recorder
+from . import _compat, notes, recorder
 from .access import refusal, security_headers
 from .diagnosis import Diagnosis, explain
 from .diagnosis.report import NOTE_PREFIX, note_text
 from .inventory import Route, get_inventory
+from .querystring import escaped_query_string
 from .rendering import display_path, render, rule_segments
 
 log = logging.getLogger("flask_route_explorer")
@@ -115,7 +116,6 @@ def query_arguments() -> list[tuple[str, str]]:
     ``request.args`` raises on those (a test client or a server other than Werkzeug's passes them
     on raw), and the error page must not fail for a query the app's own view did not even read.
     """
-    from .web import escaped_query_string
 
     return parse_qsl(escaped_query_string(request.query_string), keep_blank_values=True)
 
@@ -137,6 +137,7 @@ def error_response(app: Flask, error: Exception) -> Response:
     hash for Flask-DebugToolbar's markup so the toolbar and its Routes panel work here too.
     """
     diagnosis = explain(error, app)
+    notes.settle(error, diagnosis)  # the note is written from this diagnosis, not from a second one
     print_traceback(error, diagnosis)
     if wants_json():
         # The error's own message without Werkzeug's guess (difflib over every rule: 0.5 s at 10,000).

@@ -138,9 +138,10 @@ def _mount(app: Flask) -> None:
             "clients. Never enable it in production.",
             f"under {server}" if server else "outside debug mode",
         )
-    from . import errorpage, recorder
+    from . import classlines, errorpage, recorder
     from .web import ExplorerMiddleware
 
+    classlines.keep_in(app.instance_path)
     app.wsgi_app = ExplorerMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]  # the documented middleware hook
     app.extensions[MOUNTED_KEY] = True
     errorpage.install(app)

@@ -6,12 +6,13 @@ Flask's own ``static``); this module sees through them and says "unknown" rather
 
 from __future__ import annotations
 
-import ast
+import dataclasses
 import functools
 import inspect
 import typing as t
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from .classlines import class_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,8 @@ class ViewSource:
     module: str | None = None
     qualname: str | None = None
     file: str | None = None
-    line: int | None = None
+    #: The first line when it was known at once (a function's); see :attr:`line`.
+    known_line: int | None = None
     doc: str | None = None
     #: "function", "class" (a ``View`` class), "partial", "lambda", "static", "none" (no view
     #: function is registered for the endpoint) or "unknown".
@@ -30,6 +32,18 @@ class ViewSource:
     handlers: tuple[tuple[str, ViewSource], ...] = field(default=())
     #: Names the view is known by besides its endpoint (function name, class name, wrapper name).
     names: tuple[str, ...] = field(default=())
+    #: A ``View`` class whose first line is looked up only when asked for (see :mod:`.classlines`).
+    view_class: type | None = field(default=None, repr=False)
+
+    @property
+    def line(self) -> int | None:
+        """The first line (a decorated view's first decorator), found for a class on first use.
+
+        Rows that are never shown never pay for it: the first ``/_routes/`` after a restart shows 100.
+        """
+        if self.view_class is None:
+            return self.known_line
+        return class_line(self.view_class, self.file)
 
     def to_dict(self) -> dict[str, t.Any]:
         """The JSON shape of the ``view`` key."""
@@ -74,37 +88,13 @@ def _location(obj: object) -> tuple[str | None, int | None]:
         file = inspect.getsourcefile(obj) or inspect.getfile(obj)  # type: ignore[arg-type]
     except (TypeError, OSError):
         return None, None
-    qualname = getattr(obj, "__qualname__", None)
-    if isinstance(obj, type) and file and qualname:
-        return file, _class_lines(file).get(qualname)
+    if isinstance(obj, type):
+        return file, None  # looked up on first use: ViewSource.line
     try:
         _, line = inspect.getsourcelines(obj)  # type: ignore[arg-type]
     except (TypeError, OSError, IndexError):
         line = None
     return file, line
-
-
-@functools.lru_cache(maxsize=256)
-def _class_lines(file: str) -> dict[str, int]:
-    """Line of every class in a file, by qualified name: one parse per file, not one per class."""
-    try:
-        tree = ast.parse(Path(file).read_bytes(), filename=file)
-    except (OSError, SyntaxError, ValueError):
-        return {}
-    lines: dict[str, int] = {}
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                name = prefix + child.name
-                first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
-                lines[name] = first
-                visit(child, name + ".")
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit(child, f"{prefix}{child.name}.<locals>.")
-
-    visit(tree, "")
-    return lines
 
 
 def _describe(obj: object, kind: str, names: tuple[str, ...] = ()) -> ViewSource:
@@ -113,10 +103,11 @@ def _describe(obj: object, kind: str, names: tuple[str, ...] = ()) -> ViewSource
         module=getattr(obj, "__module__", None),
         qualname=getattr(obj, "__qualname__", None),
         file=file,
-        line=line,
+        known_line=line,
         doc=first_doc_line(obj),
         kind=kind,
         names=names,
+        view_class=obj if isinstance(obj, type) else None,
     )
 
 
@@ -130,16 +121,7 @@ def _class_source(view_class: type, outer_names: tuple[str, ...]) -> ViewSource:
             handler = getattr(view_class, "dispatch_request", None)
         if callable(handler):
             handlers.append((method, _describe(inspect.unwrap(handler), "function")))
-    return ViewSource(
-        module=base.module,
-        qualname=base.qualname,
-        file=base.file,
-        line=base.line,
-        doc=base.doc,
-        kind="class",
-        handlers=tuple(handlers),
-        names=names,
-    )
+    return dataclasses.replace(base, handlers=tuple(handlers))
 
 
 def view_source(view: t.Callable[..., t.Any] | None, endpoint: str = "") -> ViewSource:
@@ -162,7 +144,7 @@ def _view_source(view: t.Callable[..., t.Any] | None, endpoint: str) -> ViewSour
             module="flask.app",
             qualname="Flask.send_static_file",
             file=source.file,
-            line=source.line,
+            known_line=source.known_line,
             doc="Serve a file from the app's static folder.",
             kind="static",
         )

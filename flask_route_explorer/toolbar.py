@@ -20,9 +20,9 @@ from flask_debugtoolbar.panels import DebugPanel
 from markupsafe import Markup
 from werkzeug.routing import Rule
 
-from . import _compat, recorder
+from . import _compat, notes, recorder
 from .access import is_mounted, refusal
-from .diagnosis import Diagnosis, diagnose, error_message
+from .diagnosis import Diagnosis, error_message
 from .inventory import INTERNAL_ENDPOINT_PREFIXES, Route, get_inventory
 from .rendering import display_path, render, rule_segments
 
@@ -172,7 +172,7 @@ def _shown(app: Flask, number: int, call: recorder.UrlForCall) -> ShownCall:
     if call.error is None:
         return ShownCall(number, call)
     try:
-        return ShownCall(number, call, diagnosis=diagnose(call.error, app))
+        return ShownCall(number, call, diagnosis=notes.diagnosis_of(call.error, app))
     except Exception as error:  # the engine promises not to raise; the panel must not depend on it
         return ShownCall(number, call, diagnosis_problem=f"{type(error).__name__}: {error}")
 

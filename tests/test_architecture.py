@@ -19,7 +19,10 @@ NAME = "flask_route_explorer"
 
 #: Lower layers first. A module may import its own layer or a lower one; faces only their own package.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"_compat", "_resources", "endpoints", "editor", "sources", "dispatch"})),
+    (
+        "base",
+        frozenset({"_compat", "_resources", "endpoints", "editor", "classlines", "sources", "dispatch", "querystring"}),
+    ),
     ("core", frozenset({"inventory", "search", "routing", "diagnosis", "checker", "audit", "coverage", "diff"})),
     ("shared by faces", frozenset({"access", "rendering", "notes", "recorder"})),
     ("faces", frozenset({"web", "cli", "errorpage", "toolbar", "pytest_plugin"})),

@@ -22,6 +22,7 @@ import typing as t
 from dataclasses import dataclass
 
 from ..endpoints import literal, write_call
+from ..querystring import escaped_query_string
 from .model import Diagnosis
 
 if t.TYPE_CHECKING:
@@ -47,8 +48,10 @@ def failed_request() -> FailedRequest | None:
 
     if not has_request_context() or request.url_rule is None:
         return None
-    path = request.full_path.rstrip("?") if request.query_string else request.path
-    return FailedRequest(request.method, path)
+    # The raw query, percent-escaped as a browser sends it: decoding it (``request.full_path``) fails
+    # on bytes that are not UTF-8, and the page explaining the failure must not fail on them.
+    query = escaped_query_string(request.query_string)
+    return FailedRequest(request.method, f"{request.path}?{query}" if query else request.path)
 
 
 def app_source(app: Flask) -> tuple[str, str] | None:

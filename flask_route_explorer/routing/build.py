@@ -141,9 +141,8 @@ def build(
     ``base_url`` is where the pretended request arrives (the page passes its own, so external URLs
     show the developer's host); by default ``SERVER_NAME`` or ``localhost``, as in Flask's tests.
 
-    ``app`` may be the ``current_app`` proxy (the CLI passes it): the app behind it is used, since a
-    request context made for the proxy is not the app's own to the diagnosis, which would then push
-    one more (opening the session, running teardown again) for every fix it verifies.
+    ``app`` may be the ``current_app`` proxy (the CLI's): the app behind it is used, else the diagnosis
+    pushes a context of its own per fix it verifies (opening the session, running teardown again).
     """
     app = t.cast("Flask", _compat.unproxied(app))
     endpoint = (endpoint or "").strip()

@@ -10,13 +10,13 @@ routes through :func:`..rendering.explorer_app`. Every request is gated by :func
 from __future__ import annotations
 
 import typing as t
-from urllib.parse import quote
 
 from flask import Blueprint, Flask, abort, current_app, request, send_from_directory
 from werkzeug.wrappers import Response
 
 from .._resources import STATIC_DIR
 from ..access import BLUEPRINT_NAME, HOST_KEY, is_enabled, refusal, security_headers
+from ..querystring import escaped_query_string
 from ..rendering import explorer_app
 from . import explorer, testers
 
@@ -41,21 +41,6 @@ class ExplorerMiddleware:
         if not self.owns(environ.get("PATH_INFO", "")) or not is_enabled(self.host, environ):
             return self.wrapped(environ, start_response)
         return self.pages(escaped_query(environ), start_response)
-
-
-#: What a query string keeps as it is: printable ASCII, its own escapes and separators included.
-_QUERY_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
-
-
-def escaped_query_string(raw: bytes) -> str:
-    """A raw query string with every byte outside printable ASCII percent-escaped, as a browser sends it.
-
-    Werkzeug decodes the query string as strict UTF-8 before parsing it (``request.args``), so raw
-    bytes that are not UTF-8 (``?q=\\xff``, which a client may send and PEP 3333 passes on as
-    latin-1 text) make it raise. Escaped, the query reads as its escaped form does: ``%FF`` stays
-    ``%FF`` and UTF-8 bytes read as their text.
-    """
-    return raw.decode("ascii") if raw.isascii() else quote(raw, safe=_QUERY_SAFE)
 
 
 def escaped_query(environ: WSGIEnvironment) -> WSGIEnvironment:
