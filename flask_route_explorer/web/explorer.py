@@ -20,6 +20,7 @@ from ..coverage import last_report
 from ..inventory import AUTOMATIC_METHODS, get_inventory
 from ..rendering import COMMON_METHODS, display_path, explorer_app, render, rule_segments, shown_methods
 from ..search import APP_LEVEL, PER_PAGE, group_hits, search, summarize
+from .forms import flag
 
 #: Longer queries are cut: nobody types more, and it bounds the work of one request.
 MAX_QUERY_LENGTH = 300
@@ -70,11 +71,11 @@ class PageState:
             q=q.strip(),
             methods=tuple(dict.fromkeys(methods)),
             blueprint=args.get("blueprint", "").strip(),
-            internal=_flag(args.get("internal")),
-            auto=_flag(args.get("auto")),
+            internal=flag(args.get("internal")),
+            auto=flag(args.get("auto")),
             page=page,
             errors=tuple(errors),
-            problems=_flag(args.get("problems")),
+            problems=flag(args.get("problems")),
         )
 
     def url(self, endpoint: str = "route_explorer.index", **changes: t.Any) -> str:
@@ -90,10 +91,6 @@ class PageState:
         }
         values.update(changes)
         return url_for(endpoint, **{k: v for k, v in values.items() if v not in (None, False, "", [])})
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").lower() in ("1", "true", "on", "yes")
 
 
 def _result(state: PageState, per_page: int | None) -> t.Any:

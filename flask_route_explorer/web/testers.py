@@ -20,6 +20,7 @@ from .. import routing
 from ..inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
 from ..rendering import display_path, explorer_app, render, rule_segments
 from ..search import search, summarize
+from .forms import flag
 
 #: Query parameters of the build tester that are not URL values.
 BUILD_PARAMETERS = ("endpoint", "_method", "_external", "_scheme", "_anchor", "_blueprint", "_query", "_fields_for")
@@ -35,10 +36,6 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/match", "match", match_page)
     bp.add_url_rule("/api/build", "api_build", api_build)
     bp.add_url_rule("/api/match", "api_match", api_match)
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "on", "yes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +91,7 @@ class BuildForm:
             values=values,
             extra=extra,
             method=args.get("_method", "").strip().upper(),
-            external=_flag(args.get("_external")),
+            external=flag(args.get("_external")),
             scheme=args.get("_scheme", "").strip(),
             anchor=args.get("_anchor", ""),
             blueprint=blueprint,
@@ -361,7 +358,7 @@ def api_build() -> Response:
         args.get("endpoint", ""),
         values,
         method=args.get("_method") or None,
-        external=_flag(args.get("_external")),
+        external=flag(args.get("_external")),
         scheme=args.get("_scheme") or None,
         anchor=args.get("_anchor") or None,
         blueprint=args.get("_blueprint") or None,
