@@ -59,12 +59,16 @@ class RouteExplorer:
         """Set config defaults, check them, and mount the explorer if the app runs in debug mode.
 
         A setting that would fail at request time raises :class:`~.access.ConfigError` here.
-        Calling it twice on the same app is harmless: the second call does nothing.
+        Calling it twice on the same app is harmless: the second call only mounts the explorer if
+        the app has been switched to debug mode (or the explorer forced on) since the first.
         """
         for key, value in DEFAULT_CONFIG.items():
             app.config.setdefault(key, value)
         validate_config(app.config)
         if EXTENSION_KEY in app.extensions:
+            # A second call after debug was turned on (or the explorer forced on) mounts what the first did not.
+            if enabled_at_startup(app) and not is_mounted(app):
+                _mount(app)
             return
         app.extensions[EXTENSION_KEY] = self
         if app.testing or enabled_at_startup(app):

@@ -218,3 +218,11 @@ def test_explorer_answers_in_an_app_with_host_matching() -> None:
     assert [r["endpoint"] for r in routes] == ["static", "home"]
     match = client.get("/_routes/api/match?path=/&host=shop.example", base_url="http://localhost").get_json()
     assert match["endpoint"] == "home"
+
+
+def test_a_second_init_after_debug_was_turned_on_mounts() -> None:
+    app = production_app()  # debug off: nothing mounted
+    assert not is_mounted(app)
+    app.debug = True  # a factory that turns debug on after init_app, then calls it again
+    RouteExplorer(app)
+    assert is_mounted(app) and app.test_client().get("/_routes/").status_code == 200
