@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("core", frozenset({"inventory", "search", "routing", "diagnosis", "checker", "audit", "coverage", "diff"})),
     ("shared by faces", frozenset({"access", "rendering", "notes", "recorder"})),
     ("faces", frozenset({"web", "cli", "errorpage", "toolbar", "pytest_plugin"})),
-    ("assembly", frozenset({"extension", "__init__"})),
+    ("assembly", frozenset({"extension", "commands", "__init__"})),
 )
 FACES = LAYERS[3][1]
 

@@ -108,3 +108,21 @@ def test_real_command_works_with_debug_off(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "hello" in done.stdout and "/hello" in done.stdout
+
+
+def test_an_unsupported_flask_never_breaks_the_apps_own_commands() -> None:
+    """Flask loads every installed command first: ours must import even where it cannot run."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['flask_route_explorer.cli'] = None\n"  # its import now fails, as on an old Flask
+        "from click.testing import CliRunner\n"
+        "from flask_route_explorer.commands import route_explorer\n"
+        "result = CliRunner().invoke(route_explorer, [])\n"
+        "print(result.exit_code); print(result.output)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    code, _, message = out.stdout.partition("\n")
+    assert out.returncode == 0, out.stderr
+    assert code == "1" and "flask-route-explorer needs Flask >= 2.2 and Werkzeug >= 2.2" in message
