@@ -243,17 +243,24 @@ class CheckRun:
             message = f"When rendered {where}: {message}"
         if (code, message) not in seen:
             seen.add((code, message))
-            self._add(source, call, self._engine_finding(call, endpoint, result, code, message))
+            self._add(source, call, self._engine_finding(call, endpoint, resolved, result, code, message))
         return True
 
-    def _engine_finding(self, call: FoundCall, endpoint: str, result: Diagnosis, code: str, message: str) -> Finding:
-        """The finding for the engine's answer, with what ``--fix`` may write when it is unambiguous."""
+    def _engine_finding(
+        self, call: FoundCall, endpoint: str, resolved: str, result: Diagnosis, code: str, message: str
+    ) -> Finding:
+        """The finding for the engine's answer, with what ``--fix`` may write when it is unambiguous.
+
+        The engine's best candidate is a suggestion only when it names another endpoint: for a
+        call to the right endpoint with a wrong value, "did you mean" the same name says nothing.
+        """
+        best = result.suggestions[0].endpoint if result.suggestions else None
         return self._finding(
             call,
             code=code,
             kind=result.kind,
             message=message,
-            suggestion=result.suggestions[0].endpoint if result.suggestions else None,
+            suggestion=best if best != resolved else None,
             fix=result.fix,
             replacement=sure_replacement(result, endpoint) if call.span else None,
             span=call.span,
