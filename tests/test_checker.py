@@ -258,7 +258,7 @@ def test_assert_not_check_reads_well_under_pytest(project_app: Flask, tmp_path: 
     )
     shown = next(line for line in done.stdout.splitlines() if line.startswith("E       AssertionError"))
     assert (
-        "assert not Findings(62): checkproj/account.py:14:5 RE006 '.settings'; checkproj/account.py:15:5 RE005 '.settings';"
+        "assert not Findings(63): checkproj/account.py:14:5 RE006 '.settings'; checkproj/account.py:15:5 RE005 '.settings';"
         in shown
     )
     assert "..." not in shown

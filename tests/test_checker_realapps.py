@@ -74,3 +74,60 @@ def test_none_value_has_no_did_you_mean_for_the_right_endpoint(project: t.Callab
     assert finding.code == "RE004"
     assert finding.suggestion is None
     assert finding.hint() is None or "did you mean" not in finding.hint()
+
+
+# --- Defect 13: a misspelt variable silently becomes a query argument ---------------------------
+
+BAN_APP = """
+    from flask import Flask, render_template
+
+    def create_app():
+        app = Flask(__name__)
+
+        @app.route("/users/ban", endpoint="ban")
+        @app.route("/users/<int:user_id>/ban", endpoint="ban")
+        def ban(user_id=None):
+            return render_template("ban.html", user=None)
+
+        return app
+"""
+
+
+def test_a_stray_name_beside_a_variable_free_rule_is_a_warning(project: t.Callable[[dict[str, str]], Flask]) -> None:
+    """``url_for('ban', id=5)`` builds ``/users/ban?id=5``: Flask says nothing, the checker warns."""
+    from flask_route_explorer.checker import CODES, WARNING_CODES
+
+    app = project(
+        {
+            "app.py": BAN_APP,
+            "templates/ban.html": (
+                "<a href=\"{{ url_for('ban', id=user.id) }}\">ban</a>\n"
+                "<a href=\"{{ url_for('ban', user_id=user.id) }}\">ban</a>\n"
+                "<a href=\"{{ url_for('ban') }}\">all</a>\n"
+                "<a href=\"{{ url_for('ban', user_id=user.id, next='/') }}\">ban</a>\n"
+            ),
+        }
+    )
+    report = check_report(app)
+    assert codes(report) == [("ban.html", 1, "RE012", "ban")]
+    [finding] = report.findings
+    assert "RE012" in WARNING_CODES and "RE012" in CODES
+    assert finding.kind is None
+    assert finding.message == (
+        "It passes id, which no rule of 'ban' has, while its rule /users/<int:user_id>/ban needs user_id: "
+        "did you mean user_id? As written, Flask builds another rule of 'ban' and sends id as a query argument."
+    )
+    assert finding.replacement is None  # a guess about a variable, never rewritten
+
+
+def test_stray_names_with_kwargs_are_not_guessed(project: t.Callable[[dict[str, str]], Flask]) -> None:
+    app = project({"app.py": BAN_APP, "templates/ban.html": "{{ url_for('ban', id=1, **extra) }}\n"})
+    assert check_report(app).findings == []
+
+
+def test_a_stray_name_is_a_github_warning(project: t.Callable[[dict[str, str]], Flask]) -> None:
+    from flask_route_explorer.cli.check import github_annotation
+
+    app = project({"app.py": BAN_APP, "templates/ban.html": "{{ url_for('ban', id=1) }}\n"})
+    [finding] = check_report(app).findings
+    assert github_annotation(finding).startswith("::warning ")

@@ -45,6 +45,7 @@ from .files import (
 from .findings import (
     HOOK_CODE,
     MISSPELT_VARIABLE_CODE,
+    QUERY_STRAY_CODE,
     UNKNOWN_ENDPOINT_CODE,
     UNRESOLVED_RELATIVE_CODE,
     UNUSED_CODE,
@@ -56,6 +57,7 @@ from .findings import (
     code_for_kind,
 )
 from .fix import sure_replacement
+from .strays import query_stray
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -222,7 +224,10 @@ class CheckRun:
         resolved = resolve_endpoint(endpoint, blueprint)
         self.referenced.add(resolved)
         result = self._diagnose(call, endpoint, blueprint)
-        if result is None or (call.star_kwargs and result.kind in _KWARGS_HIDE):
+        if result is None:
+            self._check_query_strays(source, call, resolved, seen)
+            return True
+        if call.star_kwargs and result.kind in _KWARGS_HIDE:
             return True
         code = self._code(result, resolved)
         if code is None:
@@ -245,6 +250,19 @@ class CheckRun:
             seen.add((code, message))
             self._add(source, call, self._engine_finding(call, endpoint, resolved, result, code, message))
         return True
+
+    def _check_query_strays(
+        self, source: SourceFile, call: FoundCall, resolved: str, seen: set[tuple[str, str]]
+    ) -> None:
+        """RE012 for a call that builds while a likely misspelt variable goes to the query string."""
+        if call.star_kwargs or not call.values:
+            return
+        method = call.method if isinstance(call.method, str) else None
+        stray = query_stray(self.app, self.inventory.routes_for(resolved), call.values, method)
+        if stray is None or (QUERY_STRAY_CODE, stray.message()) in seen:
+            return
+        seen.add((QUERY_STRAY_CODE, stray.message()))
+        self._add(source, call, self._finding(call, code=QUERY_STRAY_CODE, kind=None, message=stray.message()))
 
     def _engine_finding(
         self, call: FoundCall, endpoint: str, resolved: str, result: Diagnosis, code: str, message: str

@@ -16,7 +16,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
-from ..checker import INFO_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
+from ..checker import INFO_CODES, WARNING_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
 from ..checker.write import WritePolicy
 
 #: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
@@ -172,7 +172,7 @@ def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
 def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
     """A finding as a text line (location in bold, the code coloured), with its fix under it."""
     location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
-    code = click.style(finding.code, fg="yellow" if finding.code in INFO_CODES else "red")
+    code = click.style(finding.code, fg="red" if _level(finding) == "error" else "yellow")
     click.echo(f"{location} {code} {finding.message}", file=out)
     hint = finding.hint()
     if hint:
@@ -235,10 +235,17 @@ def _escape_property(text: str) -> str:
 
 
 def github_annotation(finding: Finding) -> str:
-    """One GitHub Actions workflow command (``::error`` or ``::notice`` for information)."""
-    level = "notice" if finding.code in INFO_CODES else "error"
+    """One GitHub Actions workflow command (``::error``, ``::warning``, or ``::notice`` for information)."""
+    level = _level(finding)
     message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
     return _annotation(level, finding.file, finding.line, finding.column, finding.code, message)
+
+
+def _level(finding: Finding) -> str:
+    """A finding's level as GitHub Actions names it: ``error``, ``warning`` or ``notice`` (information)."""
+    if finding.code in INFO_CODES:
+        return "notice"
+    return "warning" if finding.code in WARNING_CODES else "error"
 
 
 def _annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:
