@@ -131,3 +131,191 @@ def test_a_stray_name_is_a_github_warning(project: t.Callable[[dict[str, str]], 
     app = project({"app.py": BAN_APP, "templates/ban.html": "{{ url_for('ban', id=1) }}\n"})
     [finding] = check_report(app).findings
     assert github_annotation(finding).startswith("::warning ")
+
+
+# --- Issue 11: a template name shared by two blueprints' folders -------------------------------
+
+SHARED_NAME_VIEWS = """
+    from flask import Blueprint, Flask, render_template
+
+    admin = Blueprint("admin", __name__, url_prefix="/admin", template_folder="admin_templates")
+    users = Blueprint("users", __name__, url_prefix="/users", template_folder="users_templates")
+
+
+    def render_admin_page(name):
+        # A helper of the app's own: which file it gets is up to its loader, not render_template's.
+        return name
+
+
+    @admin.route("/users")
+    def users_page():
+        return render_admin_page("users/users.html")
+
+
+    @admin.route("/users/<int:id>")
+    def users_detail(id):
+        return ""
+
+
+    @users.route("/")
+    def listing():
+        return render_template("users/users.html")
+
+
+    def create_app():
+        app = Flask(__name__)
+        app.register_blueprint({first})
+        app.register_blueprint({second})
+        return app
+"""
+ADMIN_PAGE = (
+    "<a href=\"{{ url_for('.users_detail', id=1) }}\">detail</a>\n"
+    "<a href=\"{{ url_for('.listing') }}\">list</a>\n"  # admin has no 'listing'
+)
+USERS_PAGE = "<a href=\"{{ url_for('.listing') }}\">list</a>\n"
+
+
+def test_a_shadowed_template_is_unverifiable_not_checked_as_its_namesake(
+    project: t.Callable[[dict[str, str]], Flask],
+) -> None:
+    """Flask's loader gives ``users/users.html`` from the first folder: users' file, registered first.
+
+    The admin's file of the same name is never what ``render_template('users/users.html')`` loads:
+    which blueprint renders it cannot be told. It used to be checked as the users' file: a false
+    RE001 for the valid '.users_detail' and nothing for the broken '.listing'.
+    """
+    app = project(
+        {
+            "app.py": SHARED_NAME_VIEWS.format(first="users", second="admin"),
+            "admin_templates/users/users.html": ADMIN_PAGE,
+            "users_templates/users/users.html": USERS_PAGE,
+        }
+    )
+    report = check_report(app)
+    assert report.findings == []
+    shadowed = [(Path(u.file).parent.parent.name, u.line) for u in report.unverifiable]
+    assert shadowed == [("admin_templates", 1), ("admin_templates", 2)]
+    assert all("users_templates" in u.reason and "'users/users.html'" in u.reason for u in report.unverifiable)
+
+
+def test_the_template_the_loader_gives_is_checked_in_its_renderers(
+    project: t.Callable[[dict[str, str]], Flask],
+) -> None:
+    """Admin registered first: its file is what every ``render_template('users/users.html')`` gets."""
+    app = project(
+        {
+            "app.py": SHARED_NAME_VIEWS.format(first="admin", second="users")
+            .replace('return render_admin_page("users/users.html")', 'return render_template("users/users.html")')
+            .replace(
+                'return render_template("users/users.html")\n\n\n    def create_app',
+                'return ""\n\n\n    def create_app',
+            ),
+            "admin_templates/users/users.html": ADMIN_PAGE,
+            "users_templates/users/users.html": USERS_PAGE,
+        }
+    )
+    report = check_report(app)
+    found = [(Path(f.file).parent.parent.name, f.line, f.code, f.endpoint) for f in report.findings]
+    assert found == [("admin_templates", 2, "RE001", ".listing")]
+    # The users' file is shadowed: nothing renders it under its name.
+    assert [(Path(u.file).parent.parent.name, u.line) for u in report.unverifiable] == [("users_templates", 1)]
+
+
+# --- Defect 12: a library template rendered through a helper by several blueprints -------------
+
+LIBRARY = """
+    from flask import Blueprint, render_template
+
+
+    class ModelView:
+        def __init__(self, name, endpoints=("create",)):
+            self.blueprint = Blueprint(name, __name__, url_prefix="/" + name, template_folder="libtemplates")
+            if "create" in endpoints:
+                self.blueprint.add_url_rule("/new", "create", self.create_view)
+            self.blueprint.add_url_rule("/", "index", self.index_view)
+
+        def render(self, template, **context):
+            return render_template(template, **context)
+
+        def create_view(self):
+            return self.render("form.html")
+
+        def index_view(self):
+            return ""
+"""
+FORM = "<form action=\"{{ url_for('.create') }}\"></form>\n"
+
+
+def test_a_helper_rendered_library_template_is_fine_when_every_blueprint_has_the_endpoint(
+    project: t.Callable[[dict[str, str]], Flask],
+) -> None:
+    app = project(
+        {
+            "library.py": LIBRARY,
+            "libtemplates/form.html": FORM,
+            "app.py": """
+                from flask import Flask
+                from .library import ModelView
+
+                def create_app():
+                    app = Flask(__name__)
+                    for name in ("a", "b"):
+                        app.register_blueprint(ModelView(name).blueprint)
+                    return app
+            """,
+        }
+    )
+    report = check_report(app)
+    assert report.findings == []
+    assert report.unverifiable == []
+    assert report.calls == 1
+
+
+def test_a_helper_rendered_template_some_blueprint_lacks_the_endpoint_for_is_unverifiable(
+    project: t.Callable[[dict[str, str]], Flask],
+) -> None:
+    app = project(
+        {
+            "library.py": LIBRARY,
+            "libtemplates/form.html": FORM,
+            "app.py": """
+                from flask import Flask
+                from .library import ModelView
+
+                def create_app():
+                    app = Flask(__name__)
+                    app.register_blueprint(ModelView("a").blueprint)
+                    app.register_blueprint(ModelView("c", endpoints=()).blueprint)
+                    return app
+            """,
+        }
+    )
+    report = check_report(app)
+    assert report.findings == []
+    [call] = report.unverifiable
+    assert "'c.create'" in call.reason
+
+
+def test_templates_of_installed_packages_are_skipped_and_reported(
+    project: t.Callable[[dict[str, str]], Flask], tmp_path: Path
+) -> None:
+    package = tmp_path / "venv" / "lib" / "site-packages" / "extlib"
+    (package / "templates").mkdir(parents=True)
+    (package / "templates" / "ext.html").write_text("{{ url_for('.nothing_here') }}\n")
+    app = project(
+        {
+            "app.py": f"""
+                from flask import Blueprint, Flask
+
+                def create_app():
+                    app = Flask(__name__)
+                    ext = Blueprint("ext", "extlib", root_path={str(package)!r}, template_folder="templates")
+                    ext.add_url_rule("/ext", "index", lambda: "")
+                    app.register_blueprint(ext)
+                    return app
+            """
+        }
+    )
+    report = check_report(app)
+    assert report.findings == []
+    assert report.installed == [str(package / "templates")]

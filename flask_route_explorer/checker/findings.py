@@ -195,6 +195,8 @@ class CheckReport:
     findings: Findings = field(default_factory=Findings)
     unverifiable: list[Unverifiable] = field(default_factory=list)
     unparsable: list[Unparsable] = field(default_factory=list)
+    #: Template folders of installed packages, not checked (a third-party blueprint's templates).
+    installed: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:

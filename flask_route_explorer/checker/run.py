@@ -58,6 +58,7 @@ from .findings import (
 )
 from .fix import sure_replacement
 from .strays import query_stray
+from .write import installed_package
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -74,20 +75,38 @@ class CheckRun:
         self.inventory = get_inventory(app)
         self.jinja_env: Environment = app.jinja_env
         folders = template_folders(app)
-        roots = [Path(p) for p in paths] if paths is not None else [Path(app.root_path), *folders]
-        self.files = FilesToCheck([Path(os.path.abspath(p)) for p in roots], folders)
         self.report = CheckReport()
+        roots = [Path(p) for p in paths] if paths is not None else self._default_roots(folders)
+        self.files = FilesToCheck([Path(os.path.abspath(p)) for p in roots], folders)
         self.contexts = BlueprintContexts(app, self.inventory)
         #: Calls found, checked once the scan is done (see :meth:`check_calls`).
         self._calls: list[tuple[SourceFile, FoundCall]] = []
         #: Relative calls in templates, with the template's name: their blueprints come last.
         self._relative_template_calls: list[tuple[SourceFile, FoundCall, str | None]] = []
+        #: A template name -> the files (real paths) of this run known by it.
+        self._files_named: dict[str, set[str]] = {}
         self._scanned_python: set[str] = set()
         #: What the engine answered, per call (see :meth:`_diagnose`).
         self._builds: set[tuple[t.Any, ...]] = set()
         self._failures: dict[tuple[t.Any, ...], Diagnosis] = {}
         #: Endpoints some literal call names (``--unused`` lists the others).
         self.referenced: set[str] = set()
+
+    def _default_roots(self, folders: list[Path]) -> list[Path]:
+        """The app's root and its template folders, but no folder of an installed package.
+
+        A third-party blueprint's templates (in site-packages) are the package's business, not
+        the project's: they are listed in the report as skipped (:attr:`CheckReport.installed`).
+        """
+        app_root = os.path.realpath(self.app.root_path)
+        roots = [Path(self.app.root_path)]
+        for folder in folders:
+            real = os.path.realpath(folder)
+            if installed_package(real) and not real.startswith(app_root + os.sep):
+                self.report.installed.append(str(folder))
+            else:
+                roots.append(folder)
+        return roots
 
     # ---- scanning
 
@@ -144,6 +163,7 @@ class CheckRun:
         source = SourceFile(path, text, starts, ignore_comments(text, JINJA_IGNORE, starts))
         if name is not None:
             self.contexts.note_references(name, jinja_scan.referenced_names(references))
+            self._files_named.setdefault(name, set()).add(os.path.realpath(path))
         for call in jinja_scan.template_calls(source, calls, self.jinja_env):
             if call.relative:
                 self._relative_template_calls.append((source, call, name))
@@ -161,10 +181,16 @@ class CheckRun:
         for full in python_files_under(os.path.realpath(self.app.root_path)):
             if os.path.realpath(full) not in self._scanned_python:
                 self.scan_python(full, collect_calls=False)
-        contexts = self.contexts.template_contexts()
+        known = self.inventory.by_endpoint.keys()
         for source, call, name in self._relative_template_calls:
-            owners = contexts.get(name) if name is not None else None
-            call.contexts = frozenset(owners) if owners else None
+            if name is not None:
+                real = os.path.realpath(source.path)
+                attribution = self.contexts.attribute(name, real, len(self._files_named[name]), self.jinja_env)
+                reason = attribution.unverifiable_reason(name, t.cast(str, call.endpoint), known)
+                if reason is not None:
+                    self._unverifiable(call, reason)
+                    continue
+                call.contexts = attribution.contexts
             self._calls.append((source, call))
 
     # ---- checking
