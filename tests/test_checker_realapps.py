@@ -319,3 +319,13 @@ def test_templates_of_installed_packages_are_skipped_and_reported(
     report = check_report(app)
     assert report.findings == []
     assert report.installed == [str(package / "templates")]
+
+
+def test_the_summary_counts_installed_template_folders() -> None:
+    from flask_route_explorer.checker import FixResult
+    from flask_route_explorer.cli.check import summary
+
+    report = CheckReport(files=1, installed=["/venv/lib/site-packages/extlib/templates"])
+    assert summary(report, FixResult(), written=False, proposed=False) == (
+        "1 file, 0 url_for calls checked, 0 unverifiable, 0 findings, 1 template folder of installed packages skipped."
+    )

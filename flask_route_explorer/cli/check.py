@@ -152,6 +152,10 @@ def _print_report(
             click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
         for bad in report.unparsable:
             click.echo(f"{bad.file}: skipped, does not parse ({bad.error})", file=out)
+    for folder in report.installed:
+        click.echo(
+            f"{folder}: skipped, templates of an installed package", file=sys.stderr if output_format != "text" else out
+        )
     text = summary(report, fixes, written=written, proposed=show_diff, listed_unverifiable=show_dynamic)
     click.echo(text, file=out)
 
@@ -202,6 +206,8 @@ def summary(
         parts.append(count(len(report.findings) - errors, "unused endpoint"))
     if report.unparsable:
         parts.append(count(len(report.unparsable), "file") + " skipped (parse error)")
+    if report.installed:
+        parts.append(count(len(report.installed), "template folder") + " of installed packages skipped")
     text = ", ".join(parts)
     skipped = f", {count(len(fixes.skipped), 'fix')} skipped" if fixes.skipped else ""
     if written:
