@@ -72,8 +72,9 @@ def test_fixture_plants_enough_faults_of_every_kind() -> None:
     expected = planted(PACKAGE)
     assert len(expected) >= 40
     # RE011 needs an app whose url_defaults hook raises: the hooks fixture plants it.
+    # RE013 is reported only with --rename (test_rename.py); RE009 only with --unused.
     codes = {code for _, _, code in expected | planted(HOOKS_PACKAGE)}
-    assert codes == {c for c in CODES if c != "RE009"}
+    assert codes == {c for c in CODES if c not in ("RE009", "RE013")}
     python = {file for file, _, _ in expected if file.endswith(".py")}
     templates = {file for file, _, _ in expected if not file.endswith(".py")}
     assert len(python) >= 5 and len(templates) >= 8

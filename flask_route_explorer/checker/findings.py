@@ -25,6 +25,7 @@ CODES: t.Mapping[str, str] = {
     "RE011": "an app url_defaults hook raises while building the call, hiding the call's own problem",
     "RE012": "warning: a passed name no rule of the endpoint has, like a variable another of its rules needs "
     "(the call builds a rule without it and sends the name as a query argument)",
+    "RE013": "call to an endpoint renamed by --rename OLD=NEW (--fix writes the new name)",
 }
 
 #: Codes that are information rather than errors: the CLI exits 0 when only these remain.
@@ -64,6 +65,8 @@ OTHER_CODE = "RE010"
 HOOK_CODE = "RE011"
 #: The code of a call that builds with a likely misspelt variable sent as a query argument (a warning).
 QUERY_STRAY_CODE = "RE012"
+#: The code of a call to an endpoint the run was told is renamed (``--rename OLD=NEW``).
+RENAMED_CODE = "RE013"
 
 
 def code_for_kind(kind: str) -> str:

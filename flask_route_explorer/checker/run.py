@@ -46,6 +46,7 @@ from .findings import (
     HOOK_CODE,
     MISSPELT_VARIABLE_CODE,
     QUERY_STRAY_CODE,
+    RENAMED_CODE,
     UNKNOWN_ENDPOINT_CODE,
     UNRESOLVED_RELATIVE_CODE,
     UNUSED_CODE,
@@ -70,8 +71,15 @@ _KWARGS_HIDE = frozenset({"missing_parameters", "wrong_parameter_name"})
 class CheckRun:
     """One run: the app's facts (inventory, blueprints, template folders) and what the scan found."""
 
-    def __init__(self, app: Flask, paths: t.Sequence[str | os.PathLike[str]] | None) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        paths: t.Sequence[str | os.PathLike[str]] | None,
+        renames: t.Mapping[str, str] | None = None,
+    ) -> None:
         self.app = app
+        #: Old endpoint -> new endpoint: calls to an old one are reported with the new one (RE013).
+        self.renames: t.Mapping[str, str] = renames or {}
         self.inventory = get_inventory(app)
         self.jinja_env: Environment = app.jinja_env
         folders = template_folders(app)
@@ -223,10 +231,28 @@ class CheckRun:
         # A relative call here has its blueprints (else it returned above); any other is the app's.
         contexts = call.contexts if call.relative else None
         blueprints = sorted(contexts, key=lambda b: b or "") if contexts is not None else [None]
+        renamed = renamed_endpoint(call.endpoint, blueprints, self.renames)
+        if renamed is not None:
+            old = resolve_endpoint(call.endpoint, blueprints[0])
+            self.referenced.add(old)
+            self._add(source, call, self._renamed(call, renamed, self.renames[old]))
+            return
         seen: set[tuple[str, str]] = set()
         for blueprint in blueprints:
             if not self._check_in(source, call, call.endpoint, blueprint, seen):
                 return
+
+    def _renamed(self, call: FoundCall, written: str, new: str) -> Finding:
+        """RE013: the call names an endpoint ``--rename`` renames to ``new``; ``--fix`` writes ``written``."""
+        return self._finding(
+            call,
+            code=RENAMED_CODE,
+            kind=None,
+            message=f"{call.endpoint!r} was renamed to {new!r} (--rename).",
+            suggestion=written,
+            replacement=written,
+            span=call.span,
+        )
 
     def _unresolved_relative(self, call: FoundCall, endpoint: str) -> Finding:
         """RE002: no enclosing or rendering view tells which blueprint ``'.name'`` is resolved in."""
@@ -440,14 +466,42 @@ class CheckRun:
         return path if relative.startswith("..") else relative
 
 
+def renamed_endpoint(endpoint: str, blueprints: t.Sequence[str | None], renames: t.Mapping[str, str]) -> str | None:
+    """The text to write for a call whose endpoint ``renames`` renames in each of its blueprints.
+
+    An absolute name becomes the new name. A relative one stays relative when the new name is in
+    the same blueprint (``'.profile'`` -> ``'.user_profile'``), else it becomes the absolute new
+    name; it is renamed only when every blueprint it resolves in gives the same new name.
+    """
+    if not renames:
+        return None
+    new_names = {renames.get(resolve_endpoint(endpoint, blueprint)) for blueprint in blueprints}
+    if len(new_names) != 1 or None in new_names:
+        return None
+    new = t.cast(str, new_names.pop())
+    if not endpoint.startswith("."):
+        return new
+    prefixes = {f"{blueprint}." for blueprint in blueprints if blueprint}
+    if len(prefixes) == len(blueprints) == 1:
+        prefix = prefixes.pop()
+        if new.startswith(prefix) and "." not in new[len(prefix) :]:
+            return "." + new[len(prefix) :]
+    return new
+
+
 def check_report(
-    app: Flask, paths: t.Sequence[str | os.PathLike[str]] | None = None, *, unused: bool = False
+    app: Flask,
+    paths: t.Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    unused: bool = False,
+    renames: t.Mapping[str, str] | None = None,
 ) -> CheckReport:
     """Scan ``paths`` (default: the app's root path and template folders) and check every call.
 
-    Raises ``FileNotFoundError`` for a path that does not exist.
+    ``renames`` (old endpoint -> new) reports every call to an old name as RE013, with the new
+    name for ``--fix``. Raises ``FileNotFoundError`` for a path that does not exist.
     """
-    run = CheckRun(app, paths)
+    run = CheckRun(app, paths, renames)
     python, templates = run.files.collect()
     run.report.files = len(python) + len(templates)
     with app.app_context(), batch(app):
