@@ -58,6 +58,7 @@ from .findings import (
     code_for_kind,
 )
 from .fix import sure_replacement
+from .renames import renamed_endpoint
 from .strays import query_stray
 from .write import installed_package
 
@@ -101,10 +102,9 @@ class CheckRun:
         self.referenced: set[str] = set()
 
     def _default_roots(self, folders: list[Path]) -> list[Path]:
-        """The app's root and its template folders, but no folder of an installed package.
+        """The app's root and its template folders, but none of an installed package (listed as skipped).
 
-        A third-party blueprint's templates (in site-packages) are the package's business, not
-        the project's: they are listed in the report as skipped (:attr:`CheckReport.installed`).
+        A third-party blueprint's templates (in site-packages) are the package's business, not the project's.
         """
         app_root = os.path.realpath(self.app.root_path)
         roots = [Path(self.app.root_path)]
@@ -464,29 +464,6 @@ class CheckRun:
         """A path relative to the working directory when under it, for readable output."""
         relative = os.path.relpath(path)
         return path if relative.startswith("..") else relative
-
-
-def renamed_endpoint(endpoint: str, blueprints: t.Sequence[str | None], renames: t.Mapping[str, str]) -> str | None:
-    """The text to write for a call whose endpoint ``renames`` renames in each of its blueprints.
-
-    An absolute name becomes the new name. A relative one stays relative when the new name is in
-    the same blueprint (``'.profile'`` -> ``'.user_profile'``), else it becomes the absolute new
-    name; it is renamed only when every blueprint it resolves in gives the same new name.
-    """
-    if not renames:
-        return None
-    new_names = {renames.get(resolve_endpoint(endpoint, blueprint)) for blueprint in blueprints}
-    if len(new_names) != 1 or None in new_names:
-        return None
-    new = t.cast(str, new_names.pop())
-    if not endpoint.startswith("."):
-        return new
-    prefixes = {f"{blueprint}." for blueprint in blueprints if blueprint}
-    if len(prefixes) == len(blueprints) == 1:
-        prefix = prefixes.pop()
-        if new.startswith(prefix) and "." not in new[len(prefix) :]:
-            return "." + new[len(prefix) :]
-    return new
 
 
 def check_report(
