@@ -68,7 +68,7 @@ def test_text_output_lines_fixes_and_summary(project_app: Flask) -> None:
     view_class = lines.index(next(line for line in lines if "'ItemAPI'" in line))
     assert lines[view_class + 1] == '    fix: url_for("api.items")'
     assert re.fullmatch(
-        r"22 files, 125 url_for calls checked, 4 unverifiable \([^()]*--show-dynamic lists them\), \d+ findings\.",
+        r"22 files, 127 url_for calls checked, 4 unverifiable \([^()]*--show-dynamic lists them\), \d+ findings\.",
         lines[-1],
     )
 

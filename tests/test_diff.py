@@ -208,10 +208,8 @@ Risky (1)
 Additive (1)
   rule_added  new rule /info [info]
 Endpoints were renamed: url_for calls and templates that use the old names now fail.
-  flask route-explorer check          # lists every call that uses an old name
-  flask route-explorer check --fix    # rewrites those whose new name it can infer
-  the others by hand:
-    'profile' -> 'user_profile'
+  flask route-explorer check --rename profile=user_profile          # lists every call that uses an old name
+  flask route-explorer check --rename profile=user_profile --fix    # rewrites them to the new names
 2 breaking, 1 risky, 1 additive.
 """
 
@@ -310,7 +308,7 @@ def test_cli_against_a_git_revision(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "endpoint_renamed  endpoint 'profile' is now 'user_profile'" in done.stdout
-    assert "flask --app webapp route-explorer check --fix" in done.stdout
+    assert "flask --app webapp route-explorer check --rename profile=user_profile --fix" in done.stdout
     assert "1 breaking, 0 risky, 0 additive." in done.stdout
     worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True).stdout
     assert len(worktrees.splitlines()) == 1  # the scratch worktree is gone

@@ -8,6 +8,8 @@ One concept per module:
 - :mod:`.python_scan` and :mod:`.jinja_scan`: the calls of a module (``ast``) and of a template (Jinja's parser);
 - :mod:`.contexts`: the blueprint a relative endpoint resolves in;
 - :mod:`.run`: one run, step by step (``check_report``, ``check``);
+- :mod:`.strays`: a call that builds with a misspelt variable sent as a query argument (RE012);
+- :mod:`.renames`: calls to an endpoint ``--rename`` renames (RE013);
 - :mod:`.fix`: which findings ``--fix`` may rewrite, and the safe rewrite.
 """
 
@@ -18,6 +20,7 @@ from .findings import (
     INFO_CODES,
     KIND_CODES,
     OTHER_CODE,
+    WARNING_CODES,
     CheckReport,
     Finding,
     Findings,
@@ -39,6 +42,7 @@ __all__ = [
     "SKIP_DIRS",
     "SURE_SCORE",
     "TEMPLATE_SUFFIXES",
+    "WARNING_CODES",
     "CheckReport",
     "FileFix",
     "Finding",

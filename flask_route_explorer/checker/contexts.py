@@ -5,6 +5,11 @@ blueprint whose view encloses the call (the app's view map, else the ``@bp.route
 the function), or, in a template, every blueprint whose views render it: ``render_template`` calls,
 followed through ``extends``, ``include`` and ``import``. When nothing tells, the answer is
 ``None`` and the checker says so rather than guess.
+
+A template's renders name it, not its file: two folders may hold the same name, and the file a
+name gives is the app's loader's choice (Flask's: the app's folder, then the blueprints' in the
+order registered). The renders of a name count for the file the loader gives only; another file
+of that name cannot be attributed (:class:`Attribution`).
 """
 
 from __future__ import annotations
@@ -12,14 +17,64 @@ from __future__ import annotations
 import ast
 import os
 import typing as t
+from dataclasses import dataclass
 
+from ..endpoints import resolve_endpoint
 from .calls import Contexts
 from .python_scan import PythonModule, Scope
 
 if t.TYPE_CHECKING:
     from flask import Flask
+    from jinja2 import Environment
 
     from ..inventory import Inventory
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """The blueprints a template's relative calls are checked in, or why they cannot be.
+
+    ``contexts`` is ``None`` when no view is known to render the template (RE002), unless
+    ``shadowed_by`` or ``shared`` says that the file is not (certainly) the one its name gives.
+    """
+
+    contexts: Contexts | None
+    #: The file the app's loader gives for the template's name, when it is another one.
+    shadowed_by: str | None = None
+    #: Several files have the name and the loader does not tell which one it gives.
+    shared: bool = False
+    #: The template is rendered through a helper: ``contexts`` are the blueprints whose template
+    #: folder holds it, any of which may render it.
+    helper: bool = False
+
+    def unverifiable_reason(self, name: str, endpoint: str, known: t.Collection[str]) -> str | None:
+        """Why a relative call in the template cannot be checked, or ``None`` when it can be.
+
+        A helper-rendered template's call is checked only when every blueprint that may render
+        it has the endpoint (``known``: the app's endpoints); then each of them is certain enough.
+        """
+        if self.shadowed_by is not None:
+            return (
+                f"the app's template loader gives {self.shadowed_by} for {name!r}, not this file, so which "
+                f"blueprint renders this one cannot be told: {endpoint!r} is not checked."
+            )
+        if self.shared:
+            return (
+                f"several template folders hold {name!r} and the app's loader does not tell which one views get, "
+                f"so which blueprint renders this file cannot be told: {endpoint!r} is not checked."
+            )
+        if not self.helper:
+            return None
+        if not self.contexts:
+            return f"{name!r} is rendered through a helper, by a blueprint that cannot be told."
+        lacking = sorted(r for r in (resolve_endpoint(endpoint, b) for b in self.contexts) if r not in known)
+        if not lacking:
+            return None
+        return (
+            f"{name!r} is rendered through a helper, by one of the blueprints whose template folder holds it; "
+            f"there is no endpoint {', '.join(map(repr, lacking))}."
+        )
+
 
 #: Decorators that make a function a view of the object they are called on (``@bp.get(...)``).
 _ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
@@ -52,6 +107,15 @@ class BlueprintContexts:
             self._keys_by_name.setdefault(blueprint.name, []).append(key)
         self._rendered_by: dict[str, set[str | None]] = {}
         self._references: dict[str, set[str]] = {}
+        self._helper_rendered: set[str] = set()
+        #: A template folder (real path) -> the blueprints (registered names) it belongs to.
+        self._folder_owners: dict[str, set[str]] = {}
+        for key, blueprint in app.blueprints.items():
+            if blueprint.template_folder:
+                folder = os.path.realpath(os.path.join(blueprint.root_path, blueprint.template_folder))
+                self._folder_owners.setdefault(folder, set()).add(key)
+        self._loaded: dict[str, str | None] = {}
+        self._template_contexts: dict[str, set[str | None]] | None = None
 
     def function_contexts(self, real: str, scopes: tuple[Scope, ...], module: PythonModule) -> Contexts | None:
         """The blueprints whose views are the enclosing function (innermost view first).
@@ -89,6 +153,7 @@ class BlueprintContexts:
 
     def note_renders(self, real: str, module: PythonModule) -> None:
         """Remember the blueprints under which each template the module renders is rendered."""
+        self._helper_rendered |= module.helper_renders
         for render in module.renders:
             contexts = self.function_contexts(real, render.scopes, module)
             if contexts is not None:
@@ -119,6 +184,44 @@ class BlueprintContexts:
                         target |= owners
                         changed = True
         return contexts
+
+    def attribute(self, name: str, real: str, namesakes: int, env: Environment) -> Attribution:
+        """Where the relative calls of template file ``real``, known as ``name``, are checked.
+
+        ``namesakes`` is how many files of the run have that name. Called once every renderer
+        is known (after the scan).
+        """
+        if name not in self._loaded:
+            self._loaded[name] = _loaded_file(env, name)
+        loaded = self._loaded[name]
+        if loaded is not None and loaded != real:
+            return Attribution(None, shadowed_by=loaded)
+        if loaded is None and namesakes > 1:
+            return Attribution(None, shared=True)
+        if self._template_contexts is None:
+            self._template_contexts = self.template_contexts()
+        owners = self._template_contexts.get(name)
+        if owners:
+            return Attribution(frozenset(owners))
+        if name in self._helper_rendered:
+            folders = {folder: keys for folder, keys in self._folder_owners.items() if real.startswith(folder + os.sep)}
+            return Attribution(frozenset(k for keys in folders.values() for k in keys), helper=True)
+        return Attribution(None)
+
+
+def _loaded_file(env: Environment, name: str) -> str | None:
+    """The real path of the file the environment's loader gives for ``name``; ``None`` if it does not tell.
+
+    ``BaseLoader.get_source`` is Jinja's public loader interface; a loader may need a request
+    (a theme chosen per user) or raise for any reason: then it does not tell.
+    """
+    if env.loader is None:
+        return None
+    try:
+        _, filename, _ = env.loader.get_source(env, name)
+    except Exception:  # any loader failure only means "cannot tell"
+        return None
+    return os.path.realpath(filename) if filename else None
 
 
 def _view_index(inventory: Inventory) -> dict[tuple[str, str], set[str | None]]:

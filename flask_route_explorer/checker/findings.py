@@ -23,10 +23,15 @@ CODES: t.Mapping[str, str] = {
     "RE009": "endpoint never referenced by a literal url_for call (--unused, information)",
     "RE010": "call fails for another reason (the message says why)",
     "RE011": "an app url_defaults hook raises while building the call, hiding the call's own problem",
+    "RE012": "warning: a passed name no rule of the endpoint has, like a variable another of its rules needs "
+    "(the call builds a rule without it and sends the name as a query argument)",
+    "RE013": "call to an endpoint renamed by --rename OLD=NEW (--fix writes the new name)",
 }
 
 #: Codes that are information rather than errors: the CLI exits 0 when only these remain.
 INFO_CODES = frozenset({"RE009"})
+#: Codes of calls that build, but probably not the URL meant: shown as warnings, and still findings (exit 1).
+WARNING_CODES = frozenset({"RE012"})
 
 #: The diagnosis engine's kinds, mapped to the checker's codes.
 KIND_CODES: t.Mapping[str, str] = {
@@ -58,6 +63,10 @@ UNUSED_CODE = "RE009"
 OTHER_CODE = "RE010"
 #: The code of a problem the engine found behind a url_defaults hook that raised.
 HOOK_CODE = "RE011"
+#: The code of a call that builds with a likely misspelt variable sent as a query argument (a warning).
+QUERY_STRAY_CODE = "RE012"
+#: The code of a call to an endpoint the run was told is renamed (``--rename OLD=NEW``).
+RENAMED_CODE = "RE013"
 
 
 def code_for_kind(kind: str) -> str:
@@ -189,6 +198,8 @@ class CheckReport:
     findings: Findings = field(default_factory=Findings)
     unverifiable: list[Unverifiable] = field(default_factory=list)
     unparsable: list[Unparsable] = field(default_factory=list)
+    #: Template folders of installed packages, not checked (a third-party blueprint's templates).
+    installed: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:

@@ -51,11 +51,11 @@ class TemplateRender:
 
 
 def might_matter(text: str) -> bool:
-    """Whether a module can hold a call to check or a template render (under any alias).
+    """Whether a module can hold a call to check or a template render (under any alias, or a helper's).
 
     Most modules of an app do neither; they are not parsed at all.
     """
-    return "url_for" in text or "_template" in text
+    return "url_for" in text or "_template" in text or "render" in text
 
 
 def _child_nodes(node: ast.AST) -> t.Iterator[ast.AST]:
@@ -87,6 +87,9 @@ class PythonModule:
         self.blueprints: dict[str, str] = {}
         self.calls: list[UrlForNode] = []
         self.renders: list[TemplateRender] = []
+        #: Template names passed to a render helper of the app or a library (``self.render('form.html')``):
+        #: rendered by some view, under a blueprint the scan cannot tell.
+        self.helper_renders: set[str] = set()
         self._star_import = False
         self._shadowed = False
         candidates = self._walk(tree)
@@ -150,14 +153,18 @@ class PythonModule:
         return star
 
     def _sort_calls(self, candidates: list[tuple[ast.Call, tuple[Scope, ...]]]) -> None:
-        """Keep the url_for calls, and the template renders inside a function."""
+        """Keep the url_for calls, and the template renders (Flask's or a helper's) inside a function."""
         for call, scopes in candidates:
             if self.is_url_for(call.func):
                 self.calls.append(UrlForNode(call, scopes))
-            elif scopes and call.args and self._is_render(call.func):
+            elif scopes and call.args:
                 names = _template_names(call.args[0])
-                if names:
+                if not names:
+                    continue
+                if self._is_render(call.func):
                     self.renders.append(TemplateRender(names, scopes))
+                elif _is_helper_render(call.func):
+                    self.helper_renders.update(names)
 
     def _module_assignments(self, tree: ast.Module) -> None:
         """``app = Flask(...)`` and ``bp = Blueprint('name', ...)`` at module level."""
@@ -200,6 +207,12 @@ class PythonModule:
             and isinstance(func.value, ast.Name)
             and func.value.id in self.flask_modules
         )
+
+
+def _is_helper_render(func: ast.expr) -> bool:
+    """Whether a call's function is named like a render helper (``render``, ``self.render_page``)."""
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return "render" in name.lower()
 
 
 def _blueprint_name_arg(call: ast.Call) -> str | None:

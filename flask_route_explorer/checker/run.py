@@ -45,6 +45,8 @@ from .files import (
 from .findings import (
     HOOK_CODE,
     MISSPELT_VARIABLE_CODE,
+    QUERY_STRAY_CODE,
+    RENAMED_CODE,
     UNKNOWN_ENDPOINT_CODE,
     UNRESOLVED_RELATIVE_CODE,
     UNUSED_CODE,
@@ -56,6 +58,9 @@ from .findings import (
     code_for_kind,
 )
 from .fix import sure_replacement
+from .renames import renamed_endpoint
+from .strays import query_stray
+from .write import installed_package
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -67,25 +72,49 @@ _KWARGS_HIDE = frozenset({"missing_parameters", "wrong_parameter_name"})
 class CheckRun:
     """One run: the app's facts (inventory, blueprints, template folders) and what the scan found."""
 
-    def __init__(self, app: Flask, paths: t.Sequence[str | os.PathLike[str]] | None) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        paths: t.Sequence[str | os.PathLike[str]] | None,
+        renames: t.Mapping[str, str] | None = None,
+    ) -> None:
         self.app = app
+        #: Old endpoint -> new endpoint: calls to an old one are reported with the new one (RE013).
+        self.renames: t.Mapping[str, str] = renames or {}
         self.inventory = get_inventory(app)
         self.jinja_env: Environment = app.jinja_env
         folders = template_folders(app)
-        roots = [Path(p) for p in paths] if paths is not None else [Path(app.root_path), *folders]
-        self.files = FilesToCheck([Path(os.path.abspath(p)) for p in roots], folders)
         self.report = CheckReport()
+        roots = [Path(p) for p in paths] if paths is not None else self._default_roots(folders)
+        self.files = FilesToCheck([Path(os.path.abspath(p)) for p in roots], folders)
         self.contexts = BlueprintContexts(app, self.inventory)
         #: Calls found, checked once the scan is done (see :meth:`check_calls`).
         self._calls: list[tuple[SourceFile, FoundCall]] = []
         #: Relative calls in templates, with the template's name: their blueprints come last.
         self._relative_template_calls: list[tuple[SourceFile, FoundCall, str | None]] = []
+        #: A template name -> the files (real paths) of this run known by it.
+        self._files_named: dict[str, set[str]] = {}
         self._scanned_python: set[str] = set()
         #: What the engine answered, per call (see :meth:`_diagnose`).
         self._builds: set[tuple[t.Any, ...]] = set()
         self._failures: dict[tuple[t.Any, ...], Diagnosis] = {}
         #: Endpoints some literal call names (``--unused`` lists the others).
         self.referenced: set[str] = set()
+
+    def _default_roots(self, folders: list[Path]) -> list[Path]:
+        """The app's root and its template folders, but none of an installed package (listed as skipped).
+
+        A third-party blueprint's templates (in site-packages) are the package's business, not the project's.
+        """
+        app_root = os.path.realpath(self.app.root_path)
+        roots = [Path(self.app.root_path)]
+        for folder in folders:
+            real = os.path.realpath(folder)
+            if installed_package(real) and not real.startswith(app_root + os.sep):
+                self.report.installed.append(str(folder))
+            else:
+                roots.append(folder)
+        return roots
 
     # ---- scanning
 
@@ -142,6 +171,7 @@ class CheckRun:
         source = SourceFile(path, text, starts, ignore_comments(text, JINJA_IGNORE, starts))
         if name is not None:
             self.contexts.note_references(name, jinja_scan.referenced_names(references))
+            self._files_named.setdefault(name, set()).add(os.path.realpath(path))
         for call in jinja_scan.template_calls(source, calls, self.jinja_env):
             if call.relative:
                 self._relative_template_calls.append((source, call, name))
@@ -159,10 +189,16 @@ class CheckRun:
         for full in python_files_under(os.path.realpath(self.app.root_path)):
             if os.path.realpath(full) not in self._scanned_python:
                 self.scan_python(full, collect_calls=False)
-        contexts = self.contexts.template_contexts()
+        known = self.inventory.by_endpoint.keys()
         for source, call, name in self._relative_template_calls:
-            owners = contexts.get(name) if name is not None else None
-            call.contexts = frozenset(owners) if owners else None
+            if name is not None:
+                real = os.path.realpath(source.path)
+                attribution = self.contexts.attribute(name, real, len(self._files_named[name]), self.jinja_env)
+                reason = attribution.unverifiable_reason(name, t.cast(str, call.endpoint), known)
+                if reason is not None:
+                    self._unverifiable(call, reason)
+                    continue
+                call.contexts = attribution.contexts
             self._calls.append((source, call))
 
     # ---- checking
@@ -195,10 +231,28 @@ class CheckRun:
         # A relative call here has its blueprints (else it returned above); any other is the app's.
         contexts = call.contexts if call.relative else None
         blueprints = sorted(contexts, key=lambda b: b or "") if contexts is not None else [None]
+        renamed = renamed_endpoint(call.endpoint, blueprints, self.renames)
+        if renamed is not None:
+            old = resolve_endpoint(call.endpoint, blueprints[0])
+            self.referenced.add(old)
+            self._add(source, call, self._renamed(call, renamed, self.renames[old]))
+            return
         seen: set[tuple[str, str]] = set()
         for blueprint in blueprints:
             if not self._check_in(source, call, call.endpoint, blueprint, seen):
                 return
+
+    def _renamed(self, call: FoundCall, written: str, new: str) -> Finding:
+        """RE013: the call names an endpoint ``--rename`` renames to ``new``; ``--fix`` writes ``written``."""
+        return self._finding(
+            call,
+            code=RENAMED_CODE,
+            kind=None,
+            message=f"{call.endpoint!r} was renamed to {new!r} (--rename).",
+            suggestion=written,
+            replacement=written,
+            span=call.span,
+        )
 
     def _unresolved_relative(self, call: FoundCall, endpoint: str) -> Finding:
         """RE002: no enclosing or rendering view tells which blueprint ``'.name'`` is resolved in."""
@@ -222,7 +276,10 @@ class CheckRun:
         resolved = resolve_endpoint(endpoint, blueprint)
         self.referenced.add(resolved)
         result = self._diagnose(call, endpoint, blueprint)
-        if result is None or (call.star_kwargs and result.kind in _KWARGS_HIDE):
+        if result is None:
+            self._check_query_strays(source, call, resolved, seen)
+            return True
+        if call.star_kwargs and result.kind in _KWARGS_HIDE:
             return True
         code = self._code(result, resolved)
         if code is None:
@@ -243,17 +300,37 @@ class CheckRun:
             message = f"When rendered {where}: {message}"
         if (code, message) not in seen:
             seen.add((code, message))
-            self._add(source, call, self._engine_finding(call, endpoint, result, code, message))
+            self._add(source, call, self._engine_finding(call, endpoint, resolved, result, code, message))
         return True
 
-    def _engine_finding(self, call: FoundCall, endpoint: str, result: Diagnosis, code: str, message: str) -> Finding:
-        """The finding for the engine's answer, with what ``--fix`` may write when it is unambiguous."""
+    def _check_query_strays(
+        self, source: SourceFile, call: FoundCall, resolved: str, seen: set[tuple[str, str]]
+    ) -> None:
+        """RE012 for a call that builds while a likely misspelt variable goes to the query string."""
+        if call.star_kwargs or not call.values:
+            return
+        method = call.method if isinstance(call.method, str) else None
+        stray = query_stray(self.app, self.inventory.routes_for(resolved), call.values, method)
+        if stray is None or (QUERY_STRAY_CODE, stray.message()) in seen:
+            return
+        seen.add((QUERY_STRAY_CODE, stray.message()))
+        self._add(source, call, self._finding(call, code=QUERY_STRAY_CODE, kind=None, message=stray.message()))
+
+    def _engine_finding(
+        self, call: FoundCall, endpoint: str, resolved: str, result: Diagnosis, code: str, message: str
+    ) -> Finding:
+        """The finding for the engine's answer, with what ``--fix`` may write when it is unambiguous.
+
+        The engine's best candidate is a suggestion only when it names another endpoint: for a
+        call to the right endpoint with a wrong value, "did you mean" the same name says nothing.
+        """
+        best = result.suggestions[0].endpoint if result.suggestions else None
         return self._finding(
             call,
             code=code,
             kind=result.kind,
             message=message,
-            suggestion=result.suggestions[0].endpoint if result.suggestions else None,
+            suggestion=best if best != resolved else None,
             fix=result.fix,
             replacement=sure_replacement(result, endpoint) if call.span else None,
             span=call.span,
@@ -390,13 +467,18 @@ class CheckRun:
 
 
 def check_report(
-    app: Flask, paths: t.Sequence[str | os.PathLike[str]] | None = None, *, unused: bool = False
+    app: Flask,
+    paths: t.Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    unused: bool = False,
+    renames: t.Mapping[str, str] | None = None,
 ) -> CheckReport:
     """Scan ``paths`` (default: the app's root path and template folders) and check every call.
 
-    Raises ``FileNotFoundError`` for a path that does not exist.
+    ``renames`` (old endpoint -> new) reports every call to an old name as RE013, with the new
+    name for ``--fix``. Raises ``FileNotFoundError`` for a path that does not exist.
     """
-    run = CheckRun(app, paths)
+    run = CheckRun(app, paths, renames)
     python, templates = run.files.collect()
     run.report.files = len(python) + len(templates)
     with app.app_context(), batch(app):

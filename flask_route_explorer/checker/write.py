@@ -59,6 +59,13 @@ def _installed_package_folders() -> tuple[str, ...]:
     return tuple(os.path.realpath(paths[key]) for key in ("purelib", "platlib", "stdlib", "platstdlib") if key in paths)
 
 
+def installed_package(path: str) -> bool:
+    """Whether ``path`` (a real path) belongs to an installed package: in site-packages or the standard library."""
+    if set(path.split(os.sep)) & _PACKAGE_FOLDERS:
+        return True
+    return any(_under(path, folder) for folder in _installed_package_folders())
+
+
 def tracked_files(root: str) -> frozenset[str] | None:
     """The real paths of the files git tracks under ``root``; ``None`` when it is no git work tree."""
     try:
@@ -95,8 +102,7 @@ class WritePolicy:
         target = os.path.realpath(path)
         if self.root is not None and not _under(target, self.root):
             return Refusal.OUTSIDE_ROOT
-        parts = set(target.split(os.sep))
-        if parts & _PACKAGE_FOLDERS or any(_under(target, folder) for folder in _installed_package_folders()):
+        if installed_package(target):
             return Refusal.INSTALLED_PACKAGE
         try:
             status = os.stat(target)

@@ -16,7 +16,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
-from ..checker import INFO_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
+from ..checker import INFO_CODES, WARNING_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
 from ..checker.write import WritePolicy
 
 #: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
@@ -53,6 +53,15 @@ def register(group: AppGroup) -> None:
     help="Let --fix write read-only files, hard-linked files (in place) and files neither under version control "
     "nor under the app's root. Never files outside --root or of installed packages.",
 )
+@click.option(
+    "--rename",
+    "renames",
+    metavar="OLD=NEW",
+    multiple=True,
+    callback=lambda _ctx, _param, value: _parse_renames(value),
+    help="Report every literal url_for call to endpoint OLD (relative names too) as RE013; with --fix, write NEW "
+    "instead. Repeatable. 'flask route-explorer diff' prints this for the endpoints it sees renamed.",
+)
 @click.option("--unused", is_flag=True, help="Also list endpoints no literal url_for call refers to.")
 @click.option(
     "--show-dynamic",
@@ -70,6 +79,7 @@ def check_command(
     show_diff: bool,
     root: str | None,
     force: bool,
+    renames: dict[str, str],
     unused: bool,
     show_dynamic: bool,
 ) -> None:
@@ -87,9 +97,10 @@ def check_command(
     # during the check, goes to stderr (a print at import time would otherwise break --json).
     with contextlib.redirect_stdout(sys.stderr):
         app = _load_app(info)
+        _require_endpoints(app, renames.values())
         policy = WritePolicy.for_project(root or os.getcwd(), app.root_path, force=force)
         report, fixes = _check_and_fix(
-            app, list(paths) or None, unused=unused, policy=policy, fix=fix, show_diff=show_diff
+            app, list(paths) or None, unused=unused, renames=renames, policy=policy, fix=fix, show_diff=show_diff
         )
     _print_report(report, fixes, output_format, written=write, show_diff=show_diff, show_dynamic=show_dynamic)
     sys.exit(1 if report.errors or (write and fixes.skipped) else 0)
@@ -107,17 +118,51 @@ def _load_app(info: ScriptInfo) -> Flask:
         sys.exit(2)
 
 
+def _parse_renames(values: tuple[str, ...]) -> dict[str, str]:
+    """``--rename OLD=NEW`` options as a mapping; a malformed one is a usage error."""
+    renames: dict[str, str] = {}
+    for value in values:
+        old, sep, new = (part.strip() for part in value.partition("="))
+        if not (sep and old and new) or old == new:
+            raise click.BadParameter(
+                f"{value!r}: expected OLD=NEW, two different endpoint names", param_hint="--rename"
+            )
+        renames[old] = new
+    return renames
+
+
+def _require_endpoints(app: Flask, endpoints: t.Iterable[str]) -> None:
+    """Exit 2 unless every new name of ``--rename`` is an endpoint of the app: --fix would write a broken call."""
+    missing = sorted({e for e in endpoints if e not in app.view_functions and not _has_rule(app, e)})
+    if missing:
+        names = ", ".join(map(repr, missing))
+        click.echo(f"Error: --rename: the app has no endpoint {names}", err=True)
+        sys.exit(2)
+
+
+def _has_rule(app: Flask, endpoint: str) -> bool:
+    """Whether a rule of the app's URL map has ``endpoint`` (a rule without a view function counts)."""
+    return any(rule.endpoint == endpoint for rule in app.url_map.iter_rules())
+
+
 def _check_and_fix(
-    app: Flask, targets: list[str] | None, *, unused: bool, policy: WritePolicy, fix: bool, show_diff: bool
+    app: Flask,
+    targets: list[str] | None,
+    *,
+    unused: bool,
+    renames: dict[str, str],
+    policy: WritePolicy,
+    fix: bool,
+    show_diff: bool,
 ) -> tuple[CheckReport, FixResult]:
     """The report and what --fix did (or --diff would do); after writing, the report of the files as they are now."""
-    report = check_report(app, targets, unused=unused)
+    report = check_report(app, targets, unused=unused, renames=renames)
     write = fix and not show_diff
     fixing = fix or show_diff
     fixes = fix_findings(report.findings, app.jinja_env, write=write, policy=policy) if fixing else FixResult()
     if write and fixes.files:
         # What is left, as the files read now: a fixed endpoint may still miss a variable.
-        report = check_report(app, targets, unused=unused)
+        report = check_report(app, targets, unused=unused, renames=renames)
     return report, fixes
 
 
@@ -152,6 +197,8 @@ def _print_report(
             click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
         for bad in report.unparsable:
             click.echo(f"{bad.file}: skipped, does not parse ({bad.error})", file=out)
+    for folder in report.installed:
+        click.echo(f"{folder}: skipped, templates of an installed package", file=out)
     text = summary(report, fixes, written=written, proposed=show_diff, listed_unverifiable=show_dynamic)
     click.echo(text, file=out)
 
@@ -172,7 +219,7 @@ def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
 def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
     """A finding as a text line (location in bold, the code coloured), with its fix under it."""
     location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
-    code = click.style(finding.code, fg="yellow" if finding.code in INFO_CODES else "red")
+    code = click.style(finding.code, fg="red" if _level(finding) == "error" else "yellow")
     click.echo(f"{location} {code} {finding.message}", file=out)
     hint = finding.hint()
     if hint:
@@ -202,6 +249,8 @@ def summary(
         parts.append(count(len(report.findings) - errors, "unused endpoint"))
     if report.unparsable:
         parts.append(count(len(report.unparsable), "file") + " skipped (parse error)")
+    if report.installed:
+        parts.append(count(len(report.installed), "template folder") + " of installed packages skipped")
     text = ", ".join(parts)
     skipped = f", {count(len(fixes.skipped), 'fix')} skipped" if fixes.skipped else ""
     if written:
@@ -235,10 +284,17 @@ def _escape_property(text: str) -> str:
 
 
 def github_annotation(finding: Finding) -> str:
-    """One GitHub Actions workflow command (``::error`` or ``::notice`` for information)."""
-    level = "notice" if finding.code in INFO_CODES else "error"
+    """One GitHub Actions workflow command (``::error``, ``::warning``, or ``::notice`` for information)."""
+    level = _level(finding)
     message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
     return _annotation(level, finding.file, finding.line, finding.column, finding.code, message)
+
+
+def _level(finding: Finding) -> str:
+    """A finding's level as GitHub Actions names it: ``error``, ``warning`` or ``notice`` (information)."""
+    if finding.code in INFO_CODES:
+        return "notice"
+    return "warning" if finding.code in WARNING_CODES else "error"
 
 
 def _annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:

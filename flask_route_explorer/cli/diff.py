@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -140,12 +141,11 @@ def notes(report: DiffReport, info: ScriptInfo) -> list[str]:
     """What the reader can do about renames, and what could not be compared exactly."""
     lines: list[str] = []
     if report.renames:
-        flask = "flask" + (f" --app {info.app_import_path}" if info.app_import_path else "")
+        flask = "flask" + (f" --app {shlex.quote(info.app_import_path)}" if info.app_import_path else "")
+        renames = " ".join(f"--rename {shlex.quote(f'{old}={new}')}" for old, new in sorted(report.renames.items()))
         lines.append("Endpoints were renamed: url_for calls and templates that use the old names now fail.")
-        lines.append(f"  {flask} route-explorer check          # lists every call that uses an old name")
-        lines.append(f"  {flask} route-explorer check --fix    # rewrites those whose new name it can infer")
-        lines.append("  the others by hand:")
-        lines.extend(f"    {old!r} -> {new!r}" for old, new in sorted(report.renames.items()))
+        lines.append(f"  {flask} route-explorer check {renames}          # lists every call that uses an old name")
+        lines.append(f"  {flask} route-explorer check {renames} --fix    # rewrites them to the new names")
     if report.stand_ins:
         names = ", ".join(sorted(report.stand_ins))
         lines.append(
