@@ -198,10 +198,6 @@ def test_a_whole_diagnosis_shows_no_gap(detached_app: Flask) -> None:
     assert "user_id" in page and notice(page) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the engine's Diagnosis.incomplete: diagnosis/fix.py _attribute swallows the error (see docs/security.md)",
-)
 def test_a_raising_attribute_is_reported_by_the_engine(detached_app: Flask) -> None:
     """End to end: the fix's value filling reads ``user.id``, which raises; the page must say so."""
     page = detached_app.test_client().get("/missing").get_data(as_text=True)

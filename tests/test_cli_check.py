@@ -281,3 +281,53 @@ def test_unused_endpoints_are_information(tmp_path: Path) -> None:
     assert re.search(r"^mini\.py:17:1: RE009 Endpoint 'never' \(/never\) is never referenced", result.stdout, re.M)
     assert re.search(r"^mini\.py:7:1: RE009 Endpoint 'index'", result.stdout, re.M)
     assert "0 findings, 2 unused endpoints." in result.stdout
+
+
+HOOKED_APP = """
+from flask import Blueprint, Flask, url_for
+
+users = Blueprint("users", __name__, url_prefix="/users")
+
+
+@users.route("/<int:user_id>")
+def profile(user_id):
+    return "profile"
+
+
+def create_app():
+    app = Flask(__name__)
+    app.register_blueprint(users)
+
+    @app.url_defaults
+    def add_language_code(endpoint, values):
+        if HOOK_STEPS_ASIDE and endpoint not in app.view_functions:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):  # KeyError for an unknown endpoint
+            values.setdefault("lang_code", "en")
+
+    @app.route("/<lang_code>/about")
+    def about(lang_code):
+        return url_for("profile", user_id=1) + url_for("abut")
+
+    return app
+"""
+
+
+@pytest.mark.parametrize("steps_aside", [False, True])
+def test_a_raising_url_defaults_hook_changes_neither_the_findings_nor_the_fix(tmp_path: Path, steps_aside: bool) -> None:
+    """Issue 11: a hook that raises KeyError for unknown endpoints must not blind ``check`` or ``--fix``."""
+    source = HOOKED_APP.replace("HOOK_STEPS_ASIDE", str(steps_aside))
+    (tmp_path / "hooked.py").write_text(source, encoding="utf-8")
+    found = flask_check(tmp_path, "hooked:create_app", "--json")
+    assert found.returncode == 1, found.stderr
+    findings = [(f["line"], f["code"], f["kind"], f["suggestion"], f["fix"]) for f in json.loads(found.stdout)]
+    assert findings == [
+        (25, "RE001", "missing_blueprint_prefix", "users.profile", 'url_for("users.profile", user_id=1)'),
+        (25, "RE001", "unknown_endpoint", "about", 'url_for("about")'),
+    ]
+    messages = {f["kind"]: f["message"] for f in json.loads(found.stdout)}
+    assert ("add_language_code" in messages["unknown_endpoint"]) is not steps_aside  # the hook, a secondary fact
+    assert messages["unknown_endpoint"].startswith("There is no endpoint 'abut'.")
+    fixed = flask_check(tmp_path, "hooked:create_app", "--fix")
+    assert "fixed 'profile' -> 'users.profile'" in fixed.stdout, fixed.stdout + fixed.stderr
+    assert 'url_for("users.profile", user_id=1) + url_for("abut")' in (tmp_path / "hooked.py").read_text()

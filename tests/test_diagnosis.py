@@ -169,6 +169,12 @@ def check(d: Diagnosis, kind: str, fix: str | None = None, fix_url: str | None =
         "fix",
         "fix_url",
         "call",
+        "placeholders",
+        "verified",
+        "guess",
+        "regression_test",
+        "hook_error",
+        "incomplete",
     }
     if fix is not None:
         assert d.fix == fix
@@ -319,7 +325,9 @@ def test_scheme_without_external(app: Flask) -> None:
     check(d, "scheme_without_external", 'url_for("index", _scheme="https", _external=True)', "https://localhost/")
 
 
-def test_url_defaults_hook_failure_names_the_hook() -> None:
+def _language_app(*, hook_raises: bool) -> Flask:
+    """An app whose url_defaults hook injects ``lang_code``; it raises KeyError for an unknown
+    endpoint (``is_endpoint_expecting``) when ``hook_raises``, else it steps aside."""
     app = Flask("hooked")
 
     @app.route("/<lang_code>/about")
@@ -328,14 +336,46 @@ def test_url_defaults_hook_failure_names_the_hook() -> None:
 
     @app.url_defaults
     def add_language_code(endpoint: str, values: dict[str, t.Any]) -> None:
+        if not hook_raises and endpoint not in {r.endpoint for r in app.url_map.iter_rules()}:
+            return
         if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
             values.setdefault("lang_code", "en")
 
-    error = failure(app, lambda: url_for("abut"))
+    return app
+
+
+def test_a_typo_under_a_raising_url_defaults_hook_is_diagnosed_as_without_it() -> None:
+    """The hook's KeyError is a symptom of the typo: same kind and fix, the hook a secondary fact."""
+    hooked = _language_app(hook_raises=True)
+    error = failure(hooked, lambda: url_for("abut"))
     assert isinstance(error, KeyError)
-    d = diagnose(error, app)
-    check(d, "url_defaults_hook", 'url_for("about")', "/en/about")
-    assert "add_language_code" in d.explanation and f"{__file__}:" in d.explanation
+    d = diagnose(error, hooked)
+    plain = diagnose(failure(_language_app(hook_raises=False), lambda: url_for("abut")), hooked)
+    assert plain.kind != "url_defaults_hook" and plain.hook_error is None
+    check(d, plain.kind, 'url_for("about")', "/en/about")
+    assert (d.fix, d.fix_url, d.headline, d.verified) == (plain.fix, plain.fix_url, plain.headline, plain.verified)
+    assert [s.endpoint for s in d.suggestions] == [s.endpoint for s in plain.suggestions]
+    assert d.hook_error is not None and "add_language_code" in d.hook_error and f"{__file__}:" in d.hook_error
+    assert "KeyError" in d.hook_error and d.explanation.endswith(d.hook_error)
+    assert "add_language_code" not in d.details  # faces show the hook apart from the explanation
+    assert d.to_dict()["hook_error"] == d.hook_error
+
+
+def test_a_raising_url_defaults_hook_on_a_known_endpoint_is_the_diagnosis() -> None:
+    """For an endpoint that exists, the hook itself may be what is wrong: it is named first."""
+    app = Flask("hooked")
+
+    @app.route("/<int:pid>")
+    def post(pid: int) -> str:
+        return "post"
+
+    @app.url_defaults
+    def needs_g(endpoint: str, values: dict[str, t.Any]) -> None:
+        raise KeyError("partner")
+
+    d = diagnose(failure(app, lambda: url_for("post", pid=1)), app)
+    check(d, "url_defaults_hook")
+    assert d.headline.startswith("The url_defaults hook 'needs_g'") and d.hook_error is None
 
 
 def test_other_for_unrelated_errors(app: Flask) -> None:

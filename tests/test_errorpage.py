@@ -16,7 +16,23 @@ from flask_route_explorer.access import CONTENT_SECURITY_POLICY
 from flask_route_explorer.diagnosis import CallSite, Diagnosis, Suggestion, fixed_source
 
 JSON = {"Accept": "application/json"}
-DIAGNOSIS_KEYS = {"kind", "endpoint", "explanation", "suggestions", "missing", "unexpected", "fix", "fix_url", "call"}
+DIAGNOSIS_KEYS = {
+    "kind",
+    "endpoint",
+    "explanation",
+    "suggestions",
+    "missing",
+    "unexpected",
+    "fix",
+    "fix_url",
+    "call",
+    "placeholders",
+    "verified",
+    "guess",
+    "regression_test",
+    "hook_error",
+    "incomplete",
+}
 
 
 def add_views(app: Flask) -> Flask:
