@@ -112,7 +112,12 @@ def test_a_failing_url_defaults_hook_hides_no_broken_call(hooks_app: Flask) -> N
     assert reported(result.findings, HOOKS_PACKAGE) == planted(HOOKS_PACKAGE)
     typo = _one(result, "hookproj/__init__.py", 43)
     # The hook's KeyError for an unknown endpoint is a symptom: the typo's own diagnosis, the hook mentioned after it.
-    assert (typo.code, typo.kind, typo.suggestion, typo.fix) == ("RE001", "unknown_endpoint", "about", 'url_for("about")')
+    assert (typo.code, typo.kind, typo.suggestion, typo.fix) == (
+        "RE001",
+        "unknown_endpoint",
+        "about",
+        'url_for("about")',
+    )
     assert typo.message.startswith("There is no endpoint 'abut'.") and "hook 'add_language_code'" in typo.message
     assert "not a valid item_id" in _one(result, "hookproj/__init__.py", 25).message
     # Calls the engine finds nothing else wrong with: the hook may need request state.

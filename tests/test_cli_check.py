@@ -314,7 +314,9 @@ def create_app():
 
 
 @pytest.mark.parametrize("steps_aside", [False, True])
-def test_a_raising_url_defaults_hook_changes_neither_the_findings_nor_the_fix(tmp_path: Path, steps_aside: bool) -> None:
+def test_a_raising_url_defaults_hook_changes_neither_the_findings_nor_the_fix(
+    tmp_path: Path, steps_aside: bool
+) -> None:
     """Issue 11: a hook that raises KeyError for unknown endpoints must not blind ``check`` or ``--fix``."""
     source = HOOKED_APP.replace("HOOK_STEPS_ASIDE", str(steps_aside))
     (tmp_path / "hooked.py").write_text(source, encoding="utf-8")

@@ -10,7 +10,10 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from flask import Blueprint, Flask, render_template, url_for
+from flask import Blueprint, Flask, current_app, render_template, url_for
+from flask.ctx import RequestContext
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.testing import EnvironBuilder
 from flask.views import MethodView
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -890,3 +893,87 @@ def test_url_defaults_hooks_are_known_through_compat(monkeypatch: pytest.MonkeyP
     bare = Flask(__name__)
     monkeypatch.delattr(bare, "url_default_functions")
     assert _compat.has_url_defaults_hooks(bare) is True  # unknown: run the hooks to find out
+
+
+# --- the request context the engine builds in ---------------------------------------------------------
+
+
+class CountingSessions(SecureCookieSessionInterface):
+    """A session interface that counts how often a session is opened (a database round trip in many apps)."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    def open_session(self, app: Flask, request: t.Any) -> t.Any:
+        self.opened += 1
+        return super().open_session(app, request)
+
+
+def test_the_engines_own_request_context_never_opens_the_apps_session() -> None:
+    app = build_app()
+    sessions = CountingSessions()
+    app.session_interface = sessions
+    d = diagnose_call(app, "user_profil", {"user_id": 2})  # verifies its fix in a context of its own
+    assert d is not None and d.fix_url == "/users/2"
+    with app.app_context():
+        assert diagnose_call(app, "users.user_profile", {}) is not None
+    assert sessions.opened == 0
+
+
+def test_a_request_context_around_the_app_proxy_is_reused() -> None:
+    """A context pushed for ``current_app`` (the proxy) is the app's own: no second context, no extra teardown."""
+    app = build_app()
+    teardowns: list[object] = []
+    app.teardown_request(teardowns.append)
+    with app.app_context():
+        environ = EnvironBuilder(app, "/").get_environ()
+        with RequestContext(t.cast(Flask, current_app), environ, session=SecureCookieSession()):
+            d = diagnose_call(app, "user_profil", {"user_id": 2})
+            assert d is not None and d.fix_url == "/users/2"
+            assert teardowns == []
+
+
+# --- what the engine could not compute ------------------------------------------------------------------
+
+
+class Detached:
+    """A lazy ORM object whose session is closed: every attribute read raises."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        raise RuntimeError(f"detached: {name}")
+
+
+def test_a_read_of_the_callers_object_that_raises_is_reported_as_incomplete(app: Flask) -> None:
+    def call() -> str:
+        user = Detached()  # the fix would read user.id
+        return url_for("users.user_profile") if user else ""
+
+    d = diagnose(failure(app, call), app)
+    check(d, "missing_parameters", 'url_for("users.user_profile", user_id=USER_ID)')
+    assert d.incomplete == ("reading user.id raised RuntimeError: detached: id",)
+    assert d.placeholders == ("USER_ID",) and not d.verified
+    assert d.to_dict()["incomplete"] == list(d.incomplete)
+
+
+def test_absent_names_and_proxies_outside_their_context_are_not_incomplete(app: Flask) -> None:
+    def call() -> str:
+        user = object()  # no id: merely absent
+        request = t.cast(t.Any, current_app)  # a proxy: unbound once the context is gone
+        return url_for("users.user_profile") if user and request else ""
+
+    d = diagnose(failure(app, call), app)
+    assert d.kind == "missing_parameters" and d.incomplete == ()
+
+
+def test_a_failure_of_the_engine_itself_says_the_answer_is_incomplete(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask_route_explorer.diagnosis import engine
+
+    def broken(*args: object) -> Diagnosis:
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(engine, "_diagnose_failure", broken)
+    d = diagnose(failure(app, lambda: url_for("user_profil")), app)
+    assert d.kind == "other"
+    assert d.incomplete == ("the diagnosis raised ValueError: engine bug (only the error's own message is shown)",)

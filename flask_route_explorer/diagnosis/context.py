@@ -84,7 +84,7 @@ def request_context(app: Flask) -> t.ContextManager[t.Any]:
     """
     app = real_app(app)
     active = _compat.active_request_context()
-    if active is not None and real_app(getattr(active, "app", None)) is app:
+    if active is not None and _compat.unproxied(getattr(active, "app", None)) is app:
         return contextlib.nullcontext()
     return _own_request_context(app)
 

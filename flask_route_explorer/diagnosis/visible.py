@@ -37,6 +37,8 @@ class VisibleValues:
     #: A template call writes ``post.slug`` for a mapping too (Jinja reads both ways).
     template: bool = False
     failures: list[str] = field(default_factory=list)
+    #: Objects whose read raised: not read again (a detached ORM object fails on every attribute).
+    _broken: set[int] = field(default_factory=set, repr=False)
 
     def _failed(self, what: str, error: Exception) -> None:
         phrase = f"reading {what} raised {type(error).__name__}: {error}"
@@ -58,6 +60,8 @@ class VisibleValues:
 
     def attribute(self, obj: t.Any, attr: str, shown: str) -> t.Any:
         """``obj.attr`` (or ``obj[attr]`` for a mapping), or :data:`MISSING`; ``shown`` names ``obj``."""
+        if id(obj) in self._broken:
+            return MISSING
         try:
             value = obj[attr] if isinstance(obj, Mapping) else getattr(obj, attr)
         except (AttributeError, LookupError):
@@ -65,6 +69,7 @@ class VisibleValues:
         except Exception as error:  # a property of the app's object: any error is possible
             if not _unbound_proxy(obj, error):
                 self._failed(f"{shown}.{attr}", error)
+                self._broken.add(id(obj))
             return MISSING
         return value if _usable(value) else MISSING
 
