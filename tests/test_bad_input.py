@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import re
@@ -145,13 +144,6 @@ class Detached:
         raise RuntimeError(f"detached instance: {name}")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class DiagnosisWithGaps(Diagnosis):
-    """The engine's answer once it reports what it could not compute (``Diagnosis.incomplete``)."""
-
-    incomplete: tuple[str, ...] = ()
-
-
 def notice(page: str) -> str | None:
     """The page's note on what the diagnosis could not compute, as text."""
     found = re.search(r'<p class="err-incomplete"[^>]*>(.*?)</p>', page, re.S)
@@ -182,7 +174,7 @@ def test_the_page_says_which_part_of_the_diagnosis_is_missing(
     gap = "reading user.id raised RuntimeError: detached instance: id"
 
     def explain_with_gap(error: BaseException, app: Flask | None = None) -> Diagnosis:
-        return DiagnosisWithGaps(
+        return Diagnosis(
             "missing_parameters", "users.user_profile", "The call does not pass user_id.", incomplete=(gap,)
         )
 

@@ -21,7 +21,17 @@ from jinja2 import DictLoader
 from werkzeug.routing import BuildError
 
 from flask_route_explorer import notes
-from flask_route_explorer.diagnosis import KINDS, UNKNOWN, CallSite, Diagnosis, diagnose, diagnose_call, fixed_source
+from flask_route_explorer.diagnosis import (
+    KINDS,
+    UNKNOWN,
+    CallSite,
+    Confidence,
+    Diagnosis,
+    Suggestion,
+    diagnose,
+    diagnose_call,
+    fixed_source,
+)
 
 # --- A small app of realistic shape, built once ------------------------------------------
 
@@ -470,7 +480,12 @@ def test_note_added_once_with_fix(app: Flask) -> None:
     lines = note.splitlines()
     assert lines[0] == "flask-route-explorer: There is no endpoint 'user_profile'."
     assert lines[1].startswith(f"  Call: {__file__}:")
-    assert lines[2:] == ['  Fix: url_for("users.user_profile", user_id=4)', "  Builds: /users/4"]
+    assert lines[2:] == [
+        '  Fix: url_for("users.user_profile", user_id=4)',
+        "  Builds: /users/4",
+        "  Test: with app.test_request_context(): assert url_for('users.user_profile', user_id=4) == '/users/4'"
+        "  # whole pytest test: error page, `flask route-explorer build`",
+    ]
     notes.annotate(info.value, app)
     assert len(info.value.__notes__) == 1
 
@@ -977,3 +992,42 @@ def test_a_failure_of_the_engine_itself_says_the_answer_is_incomplete(
     d = diagnose(failure(app, lambda: url_for("user_profil")), app)
     assert d.kind == "other"
     assert d.incomplete == ("the diagnosis raised ValueError: engine bug (only the error's own message is shown)",)
+
+
+def _note(diagnosis: Diagnosis) -> list[str]:
+    from flask_route_explorer.diagnosis.report import note_text
+
+    return note_text(diagnosis).splitlines()
+
+
+def test_the_note_labels_a_fix_with_placeholders_as_a_template(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users.user_profile")), app)
+    assert d.placeholders == ("USER_ID",)
+    lines = _note(d)
+    assert '  Fix (a template: fill in USER_ID): url_for("users.user_profile", user_id=USER_ID)' in lines
+    assert "  With sample values (USER_ID=1): /users/1" in lines
+    assert not any(line.startswith(("  Builds", "  Fix:")) for line in lines)
+
+
+def test_the_note_shows_a_guess_as_a_guess_and_never_as_the_fix() -> None:
+    app = Flask("guess")
+    app.add_url_rule("/meal-plan", "meal_plan", lambda: "")
+    app.add_url_rule("/orders", "orders", lambda: "")
+    suggestion = Suggestion("meal_plan", "/meal-plan", 0.4, "typo (40%)", confidence=Confidence.GUESS)
+    d = Diagnosis("unknown_endpoint", "mealz", "There is no endpoint 'mealz'.", (suggestion,))
+    assert d.guess
+    assert _note(d)[1:] == ["  A guess: 'meal_plan' (/meal-plan), not offered as the fix: check it before you use it"]
+
+
+def test_the_note_mentions_the_hook_and_what_could_not_be_computed() -> None:
+    d = Diagnosis(
+        "unknown_endpoint",
+        "abut",
+        "There is no endpoint 'abut'. The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
+        hook_error="The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
+        incomplete=("reading user.id raised RuntimeError: detached",),
+    )
+    assert _note(d)[1:] == [
+        "  Also: The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
+        "  Incomplete: reading user.id raised RuntimeError: detached",
+    ]
