@@ -30,7 +30,8 @@ from werkzeug.wrappers import Response
 from . import _compat, notes, recorder
 from .access import refusal, security_headers
 from .diagnosis import Diagnosis, explain
-from .diagnosis.report import NOTE_PREFIX, built_label, fix_label, guess_text, note_text, sample_values
+from .diagnosis.regression import failed_request
+from .diagnosis.report import NOTE_PREFIX, built_label, fix_label, guess_text, note_text
 from .diagnosis.sentences import join_names
 from .inventory import Route, get_inventory
 from .querystring import escaped_query_string
@@ -208,7 +209,7 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         explanation_rest=diagnosis.details,
         incomplete=diagnosis.incomplete,
         placeholder_names=join_names(diagnosis.placeholders),
-        sample_values=sample_values(diagnosis),
+        retests_page=retests_page(),
         call=call,
         call_display_file=display_path(call.file, app.root_path) if call else None,
         corrected_line=diagnosis.fixed_line,
@@ -222,6 +223,12 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         request_method=request.method,
         step_aside_param=f"{STEP_ASIDE_PARAM}={STEP_ASIDE_VALUE}",
     )
+
+
+def retests_page() -> bool:
+    """Whether the regression test requests this page again (so it fails before the fix): a GET or HEAD."""
+    failed = failed_request()
+    return failed is not None and failed.method in ("GET", "HEAD")
 
 
 def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
