@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -12,7 +13,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 from flask import Flask
 
 from flask_route_explorer.checker import Finding
@@ -333,3 +334,52 @@ def test_a_raising_url_defaults_hook_changes_neither_the_findings_nor_the_fix(
     fixed = flask_check(tmp_path, "hooked:create_app", "--fix")
     assert "fixed 'profile' -> 'users.profile'" in fixed.stdout, fixed.stdout + fixed.stderr
     assert 'url_for("users.profile", user_id=1) + url_for("abut")' in (tmp_path / "hooked.py").read_text()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FindingWithDiagnosis(Finding):
+    """A finding carrying the engine's placeholders and regression test (being added in checker/)."""
+
+    placeholders: tuple[str, ...] = ()
+    regression_test: str | None = None
+
+
+def _finding(**fields: t.Any) -> FindingWithDiagnosis:
+    base = dict(file="a.py", line=3, column=7, code="RE003", kind="missing_parameters", endpoint="users.profile")
+    return FindingWithDiagnosis(**base, message="'users.profile' needs user_id.", **fields)
+
+
+def test_check_labels_a_fix_with_placeholders_as_a_template() -> None:
+    from flask_route_explorer.cli.check import fix_hint
+
+    template = _finding(fix="url_for('users.profile', user_id=USER_ID)", placeholders=("USER_ID",))
+    assert fix_hint(template) == "    fix (a template: fill in USER_ID): url_for('users.profile', user_id=USER_ID)"
+    verified = _finding(fix="url_for('users.profile', user_id=user.id)")
+    assert fix_hint(verified) == "    fix: url_for('users.profile', user_id=user.id)"
+
+
+def test_check_show_tests_prints_the_regression_test_under_the_fix() -> None:
+    from flask_route_explorer.checker import CheckReport, Findings, FixResult
+    from flask_route_explorer.cli.check import _print_report
+
+    test = "def test_it(app):\n    with app.test_request_context():\n        assert url_for('users.profile', user_id=1) == '/users/1'\n"
+    finding = _finding(fix="url_for('users.profile', user_id=1)", regression_test=test)
+    report = CheckReport(files=1, calls=1, findings=Findings([finding]))
+    runner = CliRunner()
+
+    def show(show_tests: bool) -> str:
+        with runner.isolation() as (out, *_):
+            _print_report(
+                report, FixResult(), "text", written=False, show_diff=False, show_dynamic=False, show_tests=show_tests
+            )
+            return out.getvalue().decode()
+
+    shown = show(True).splitlines()
+    assert shown[1:6] == [
+        "    fix: url_for('users.profile', user_id=1)",
+        "    test (pytest, for tests/):",
+        "        def test_it(app):",
+        "            with app.test_request_context():",
+        "                assert url_for('users.profile', user_id=1) == '/users/1'",
+    ]
+    assert "test (pytest" not in show(False)
