@@ -557,7 +557,7 @@ def test_a_fix_with_placeholders_is_a_template_never_verified(app: Flask) -> Non
     page = app.test_client().get("/no-value").get_data(as_text=True)
     text = _text(page)
     assert 'url_for("users.user_profile", user_id=USER_ID)' in html.unescape(page)
-    assert "Suggested fix: a template template: fill in USER_ID" in text
+    assert "Suggested fix: a template fill in USER_ID" in text
     assert "With sample values ( USER_ID=1 ) /users/1" in text
     assert "Replace USER_ID with the real value before you use this call" in text
     assert "verified to build" not in text and "Builds" not in text and "Filled in" not in text
