@@ -1010,9 +1010,6 @@ def test_the_note_labels_a_fix_with_placeholders_as_a_template(app: Flask) -> No
 
 
 def test_the_note_shows_a_guess_as_a_guess_and_never_as_the_fix() -> None:
-    app = Flask("guess")
-    app.add_url_rule("/meal-plan", "meal_plan", lambda: "")
-    app.add_url_rule("/orders", "orders", lambda: "")
     suggestion = Suggestion("meal_plan", "/meal-plan", 0.4, "typo (40%)", confidence=Confidence.GUESS)
     d = Diagnosis("unknown_endpoint", "mealz", "There is no endpoint 'mealz'.", (suggestion,))
     assert d.guess
