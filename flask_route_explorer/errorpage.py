@@ -30,7 +30,9 @@ from werkzeug.wrappers import Response
 from . import _compat, notes, recorder
 from .access import refusal, security_headers
 from .diagnosis import Diagnosis, explain
-from .diagnosis.report import NOTE_PREFIX, note_text
+from .diagnosis.regression import failed_request
+from .diagnosis.report import NOTE_PREFIX, built_label, fix_label, guess_text, note_text
+from .diagnosis.sentences import join_names
 from .inventory import Route, get_inventory
 from .querystring import escaped_query_string
 from .rendering import display_path, render, rule_segments
@@ -188,6 +190,8 @@ class NearMiss:
     route: Route | None
     #: The failing call's values for this endpoint, as the build tester's form takes them.
     tester_values: t.Mapping[str, str]
+    #: Only a guess: shown as such, never marked as the best.
+    guess: bool = False
 
 
 def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
@@ -203,7 +207,9 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         diagnosis=diagnosis,
         kind_label=diagnosis.kind.replace("_", " ").capitalize(),
         explanation_rest=diagnosis.details,
-        incomplete=incomplete_parts(diagnosis),
+        incomplete=diagnosis.incomplete,
+        placeholder_names=join_names(diagnosis.placeholders),
+        retests_page=retests_page(),
         call=call,
         call_display_file=display_path(call.file, app.root_path) if call else None,
         corrected_line=diagnosis.fixed_line,
@@ -219,14 +225,10 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
     )
 
 
-def incomplete_parts(diagnosis: Diagnosis) -> tuple[str, ...]:
-    """What the engine could not compute for this diagnosis, one phrase each (``Diagnosis.incomplete``).
-
-    A value whose attribute read raises leaves a placeholder where the fix would name ``user.id``:
-    the page says so rather than show a thinner answer as if whole. The field is the engine's
-    (being added in ``diagnosis/``); an engine without it has nothing to report.
-    """
-    return tuple(str(part) for part in getattr(diagnosis, "incomplete", ()))
+def retests_page() -> bool:
+    """Whether the regression test requests this page again (so it fails before the fix): a GET or HEAD."""
+    failed = failed_request()
+    return failed is not None and failed.method in ("GET", "HEAD")
 
 
 def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
@@ -237,7 +239,17 @@ def near_misses(app: Flask, diagnosis: Diagnosis) -> list[NearMiss]:
         routes = inventory.routes_for(suggestion.endpoint)
         route = next((r for r in routes if r.rule == suggestion.rule), routes[0] if routes else None)
         values = tester_values(diagnosis.values_for(route.argument_names if route is not None else ()))
-        shown.append(NearMiss(suggestion.endpoint, suggestion.rule, suggestion.score, suggestion.reason, route, values))
+        shown.append(
+            NearMiss(
+                suggestion.endpoint,
+                suggestion.rule,
+                suggestion.score,
+                suggestion.reason,
+                route,
+                values,
+                suggestion.guess,
+            )
+        )
     return shown
 
 
@@ -289,16 +301,21 @@ def markdown_report(error: Exception, diagnosis: Diagnosis, root: str | None = N
         "",
         f"**Diagnosis** ({diagnosis.kind}): {diagnosis.explanation}",
     ]
-    incomplete = incomplete_parts(diagnosis)
-    if incomplete:
-        lines += ["", "_Part of this diagnosis could not be computed: " + "; ".join(incomplete) + "._"]
+    if diagnosis.hook_error:
+        lines += ["", f"_Also: {diagnosis.hook_error}_"]
+    if diagnosis.incomplete:
+        lines += ["", "_Part of this diagnosis could not be computed: " + "; ".join(diagnosis.incomplete) + "._"]
     if call and call.source:
         where = f"{display_path(call.file, root)}:{call.line}" if call.file else "unknown location"
         lines += ["", f"**Call** at {_inline_code(where)}:", *_fenced(call.source.strip(), language)]
     if diagnosis.fix:
-        lines += ["", "**Fix**:", *_fenced(diagnosis.fix, language)]
-        if diagnosis.fix_url:
+        lines += ["", f"**{fix_label(diagnosis)}**:", *_fenced(diagnosis.fix, language)]
+        if diagnosis.fix_url and diagnosis.verified:
             lines.append(f"builds {_inline_code(diagnosis.fix_url)}")
+        elif diagnosis.fix_url:
+            lines.append(f"{built_label(diagnosis)} it builds {_inline_code(diagnosis.fix_url)}")
+    elif diagnosis.guess:
+        lines += ["", f"No fix. {guess_text(diagnosis)}."]
     else:
         lines += ["", "No safe automatic fix."]
     if diagnosis.suggestions:

@@ -27,6 +27,7 @@ from . import _compat
 from ._compat import VARIABLE_RE
 from ._resources import TEMPLATES_DIR
 from .access import HOST_KEY
+from .diagnosis import report
 from .editor import editor_url
 from .inventory import Route
 
@@ -82,6 +83,11 @@ def environment() -> Environment:
         explorer_link=explorer_link,
         build_link=build_link,
         match_link=match_link,
+        # One wording for a fix in every face: verified, a template with sample values, a guess.
+        fix_label=report.fix_label,
+        built_label=report.built_label,
+        sample_values=report.sample_values,
+        guess_text=report.guess_text,
     )
     return env
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import re
@@ -145,13 +144,6 @@ class Detached:
         raise RuntimeError(f"detached instance: {name}")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class DiagnosisWithGaps(Diagnosis):
-    """The engine's answer once it reports what it could not compute (``Diagnosis.incomplete``)."""
-
-    incomplete: tuple[str, ...] = ()
-
-
 def notice(page: str) -> str | None:
     """The page's note on what the diagnosis could not compute, as text."""
     found = re.search(r'<p class="err-incomplete"[^>]*>(.*?)</p>', page, re.S)
@@ -182,7 +174,7 @@ def test_the_page_says_which_part_of_the_diagnosis_is_missing(
     gap = "reading user.id raised RuntimeError: detached instance: id"
 
     def explain_with_gap(error: BaseException, app: Flask | None = None) -> Diagnosis:
-        return DiagnosisWithGaps(
+        return Diagnosis(
             "missing_parameters", "users.user_profile", "The call does not pass user_id.", incomplete=(gap,)
         )
 
@@ -198,10 +190,6 @@ def test_a_whole_diagnosis_shows_no_gap(detached_app: Flask) -> None:
     assert "user_id" in page and notice(page) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the engine's Diagnosis.incomplete: diagnosis/fix.py _attribute swallows the error (see docs/security.md)",
-)
 def test_a_raising_attribute_is_reported_by_the_engine(detached_app: Flask) -> None:
     """End to end: the fix's value filling reads ``user.id``, which raises; the page must say so."""
     page = detached_app.test_client().get("/missing").get_data(as_text=True)

@@ -105,14 +105,21 @@ def test_every_engine_kind_has_a_code() -> None:
     for kind in KINDS:
         assert code_for_kind(kind) in CODES, kind
     assert code_for_kind("a kind added later") == "RE010"
+    assert code_for_kind("values_not_keywords") == "RE005"
 
 
 def test_a_failing_url_defaults_hook_hides_no_broken_call(hooks_app: Flask) -> None:
     result = check_report(hooks_app)
     assert reported(result.findings, HOOKS_PACKAGE) == planted(HOOKS_PACKAGE)
     typo = _one(result, "hookproj/__init__.py", 43)
-    assert typo.kind == "url_defaults_hook" and typo.suggestion == "about"
-    assert "add_language_code" in typo.message and "There is no endpoint 'abut'" in typo.message
+    # The hook's KeyError for an unknown endpoint is a symptom: the typo's own diagnosis, the hook mentioned after it.
+    assert (typo.code, typo.kind, typo.suggestion, typo.fix) == (
+        "RE001",
+        "unknown_endpoint",
+        "about",
+        'url_for("about")',
+    )
+    assert typo.message.startswith("There is no endpoint 'abut'.") and "hook 'add_language_code'" in typo.message
     assert "not a valid item_id" in _one(result, "hookproj/__init__.py", 25).message
     # Calls the engine finds nothing else wrong with: the hook may need request state.
     hidden = {(Path(u.file).name, u.line): u.reason for u in result.unverifiable}

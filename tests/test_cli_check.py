@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -12,7 +13,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 from flask import Flask
 
 from flask_route_explorer.checker import Finding
@@ -281,3 +282,104 @@ def test_unused_endpoints_are_information(tmp_path: Path) -> None:
     assert re.search(r"^mini\.py:17:1: RE009 Endpoint 'never' \(/never\) is never referenced", result.stdout, re.M)
     assert re.search(r"^mini\.py:7:1: RE009 Endpoint 'index'", result.stdout, re.M)
     assert "0 findings, 2 unused endpoints." in result.stdout
+
+
+HOOKED_APP = """
+from flask import Blueprint, Flask, url_for
+
+users = Blueprint("users", __name__, url_prefix="/users")
+
+
+@users.route("/<int:user_id>")
+def profile(user_id):
+    return "profile"
+
+
+def create_app():
+    app = Flask(__name__)
+    app.register_blueprint(users)
+
+    @app.url_defaults
+    def add_language_code(endpoint, values):
+        if HOOK_STEPS_ASIDE and endpoint not in app.view_functions:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):  # KeyError for an unknown endpoint
+            values.setdefault("lang_code", "en")
+
+    @app.route("/<lang_code>/about")
+    def about(lang_code):
+        return url_for("profile", user_id=1) + url_for("abut")
+
+    return app
+"""
+
+
+@pytest.mark.parametrize("steps_aside", [False, True])
+def test_a_raising_url_defaults_hook_changes_neither_the_findings_nor_the_fix(
+    tmp_path: Path, steps_aside: bool
+) -> None:
+    """Issue 11: a hook that raises KeyError for unknown endpoints must not blind ``check`` or ``--fix``."""
+    source = HOOKED_APP.replace("HOOK_STEPS_ASIDE", str(steps_aside))
+    (tmp_path / "hooked.py").write_text(source, encoding="utf-8")
+    found = flask_check(tmp_path, "hooked:create_app", "--json")
+    assert found.returncode == 1, found.stderr
+    findings = [(f["line"], f["code"], f["kind"], f["suggestion"], f["fix"]) for f in json.loads(found.stdout)]
+    assert findings == [
+        (25, "RE001", "missing_blueprint_prefix", "users.profile", 'url_for("users.profile", user_id=1)'),
+        (25, "RE001", "unknown_endpoint", "about", 'url_for("about")'),
+    ]
+    messages = {f["kind"]: f["message"] for f in json.loads(found.stdout)}
+    assert ("add_language_code" in messages["unknown_endpoint"]) is not steps_aside  # the hook, a secondary fact
+    assert messages["unknown_endpoint"].startswith("There is no endpoint 'abut'.")
+    fixed = flask_check(tmp_path, "hooked:create_app", "--fix")
+    assert "fixed 'profile' -> 'users.profile'" in fixed.stdout, fixed.stdout + fixed.stderr
+    assert 'url_for("users.profile", user_id=1) + url_for("abut")' in (tmp_path / "hooked.py").read_text()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FindingWithDiagnosis(Finding):
+    """A finding carrying the engine's placeholders and regression test (being added in checker/)."""
+
+    placeholders: tuple[str, ...] = ()
+    regression_test: str | None = None
+
+
+def _finding(**fields: t.Any) -> FindingWithDiagnosis:
+    base = dict(file="a.py", line=3, column=7, code="RE003", kind="missing_parameters", endpoint="users.profile")
+    return FindingWithDiagnosis(**base, message="'users.profile' needs user_id.", **fields)
+
+
+def test_check_labels_a_fix_with_placeholders_as_a_template() -> None:
+    from flask_route_explorer.cli.check import fix_hint
+
+    template = _finding(fix="url_for('users.profile', user_id=USER_ID)", placeholders=("USER_ID",))
+    assert fix_hint(template) == "    fix (a template: fill in USER_ID): url_for('users.profile', user_id=USER_ID)"
+    verified = _finding(fix="url_for('users.profile', user_id=user.id)")
+    assert fix_hint(verified) == "    fix: url_for('users.profile', user_id=user.id)"
+
+
+def test_check_show_tests_prints_the_regression_test_under_the_fix() -> None:
+    from flask_route_explorer.checker import CheckReport, Findings, FixResult
+    from flask_route_explorer.cli.check import _print_report
+
+    test = "def test_it(app):\n    with app.test_request_context():\n        assert url_for('users.profile', user_id=1) == '/users/1'\n"
+    finding = _finding(fix="url_for('users.profile', user_id=1)", regression_test=test)
+    report = CheckReport(files=1, calls=1, findings=Findings([finding]))
+    runner = CliRunner()
+
+    def show(show_tests: bool) -> str:
+        with runner.isolation() as (out, *_):
+            _print_report(
+                report, FixResult(), "text", written=False, show_diff=False, show_dynamic=False, show_tests=show_tests
+            )
+            return out.getvalue().decode()
+
+    shown = show(True).splitlines()
+    assert shown[1:6] == [
+        "    fix: url_for('users.profile', user_id=1)",
+        "    test (pytest, for tests/):",
+        "        def test_it(app):",
+        "            with app.test_request_context():",
+        "                assert url_for('users.profile', user_id=1) == '/users/1'",
+    ]
+    assert "test (pytest" not in show(False)

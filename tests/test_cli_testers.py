@@ -173,3 +173,24 @@ def test_match_a_raising_converter_says_500_and_exits_1(make_app: t.Callable[...
 def test_match_names_the_method_view_handler(app: Flask) -> None:
     result = run(app, "match", "/api/users/1", "--method", "DELETE")
     assert result.exit_code == 0 and "demo_app.api.UserAPI.delete  api.py:" in result.output
+
+
+def test_build_prints_a_template_fix_as_one_with_its_regression_test(app: Flask) -> None:
+    """Issue 12 point 3: never "verified" for a placeholder; the test is printed under the fix."""
+    result = run(app, "build", "user_profile")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "  fix        url_for('users.user_profile', user_id=USER_ID)  a template: fill in USER_ID" in lines
+    assert "  sample     /users/1  (built with sample values: USER_ID=1)" in lines
+    assert "  test       pytest, for tests/: the fixed call must build this URL" in lines
+    assert "            assert url_for('users.user_profile', user_id=1) == '/users/1'" in lines
+    assert "verified" not in result.output and "  builds" not in result.output
+
+
+def test_build_prints_a_verified_fix_and_a_guess_honestly(app: Flask) -> None:
+    verified = run(app, "build", "admin.reports.period_report", "period=montly").output.splitlines()
+    assert "  fix        url_for('admin.reports.period_report', period='monthly')  verified to build" in verified
+    assert "  builds     /admin/reports/monthly" in verified
+    guessed = run(app, "build", "users.user_profil").output
+    assert "  guess      A guess: 'users.user_profile' (/users/<int:user_id>), not offered as the fix" in guessed
+    assert "  fix " not in guessed and "Did you mean" not in guessed

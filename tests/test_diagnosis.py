@@ -10,7 +10,10 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from flask import Blueprint, Flask, render_template, url_for
+from flask import Blueprint, Flask, current_app, render_template, url_for
+from flask.ctx import RequestContext
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.testing import EnvironBuilder
 from flask.views import MethodView
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +21,17 @@ from jinja2 import DictLoader
 from werkzeug.routing import BuildError
 
 from flask_route_explorer import notes
-from flask_route_explorer.diagnosis import KINDS, UNKNOWN, CallSite, Diagnosis, diagnose, diagnose_call, fixed_source
+from flask_route_explorer.diagnosis import (
+    KINDS,
+    UNKNOWN,
+    CallSite,
+    Confidence,
+    Diagnosis,
+    Suggestion,
+    diagnose,
+    diagnose_call,
+    fixed_source,
+)
 
 # --- A small app of realistic shape, built once ------------------------------------------
 
@@ -169,6 +182,12 @@ def check(d: Diagnosis, kind: str, fix: str | None = None, fix_url: str | None =
         "fix",
         "fix_url",
         "call",
+        "placeholders",
+        "verified",
+        "guess",
+        "regression_test",
+        "hook_error",
+        "incomplete",
     }
     if fix is not None:
         assert d.fix == fix
@@ -319,7 +338,9 @@ def test_scheme_without_external(app: Flask) -> None:
     check(d, "scheme_without_external", 'url_for("index", _scheme="https", _external=True)', "https://localhost/")
 
 
-def test_url_defaults_hook_failure_names_the_hook() -> None:
+def _language_app(*, hook_raises: bool) -> Flask:
+    """An app whose url_defaults hook injects ``lang_code``; it raises KeyError for an unknown
+    endpoint (``is_endpoint_expecting``) when ``hook_raises``, else it steps aside."""
     app = Flask("hooked")
 
     @app.route("/<lang_code>/about")
@@ -328,14 +349,46 @@ def test_url_defaults_hook_failure_names_the_hook() -> None:
 
     @app.url_defaults
     def add_language_code(endpoint: str, values: dict[str, t.Any]) -> None:
+        if not hook_raises and endpoint not in {r.endpoint for r in app.url_map.iter_rules()}:
+            return
         if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
             values.setdefault("lang_code", "en")
 
-    error = failure(app, lambda: url_for("abut"))
+    return app
+
+
+def test_a_typo_under_a_raising_url_defaults_hook_is_diagnosed_as_without_it() -> None:
+    """The hook's KeyError is a symptom of the typo: same kind and fix, the hook a secondary fact."""
+    hooked = _language_app(hook_raises=True)
+    error = failure(hooked, lambda: url_for("abut"))
     assert isinstance(error, KeyError)
-    d = diagnose(error, app)
-    check(d, "url_defaults_hook", 'url_for("about")', "/en/about")
-    assert "add_language_code" in d.explanation and f"{__file__}:" in d.explanation
+    d = diagnose(error, hooked)
+    plain = diagnose(failure(_language_app(hook_raises=False), lambda: url_for("abut")), hooked)
+    assert plain.kind != "url_defaults_hook" and plain.hook_error is None
+    check(d, plain.kind, 'url_for("about")', "/en/about")
+    assert (d.fix, d.fix_url, d.headline, d.verified) == (plain.fix, plain.fix_url, plain.headline, plain.verified)
+    assert [s.endpoint for s in d.suggestions] == [s.endpoint for s in plain.suggestions]
+    assert d.hook_error is not None and "add_language_code" in d.hook_error and f"{__file__}:" in d.hook_error
+    assert "KeyError" in d.hook_error and d.explanation.endswith(d.hook_error)
+    assert "add_language_code" not in d.details  # faces show the hook apart from the explanation
+    assert d.to_dict()["hook_error"] == d.hook_error
+
+
+def test_a_raising_url_defaults_hook_on_a_known_endpoint_is_the_diagnosis() -> None:
+    """For an endpoint that exists, the hook itself may be what is wrong: it is named first."""
+    app = Flask("hooked")
+
+    @app.route("/<int:pid>")
+    def post(pid: int) -> str:
+        return "post"
+
+    @app.url_defaults
+    def needs_g(endpoint: str, values: dict[str, t.Any]) -> None:
+        raise KeyError("partner")
+
+    d = diagnose(failure(app, lambda: url_for("post", pid=1)), app)
+    check(d, "url_defaults_hook")
+    assert d.headline.startswith("The url_defaults hook 'needs_g'") and d.hook_error is None
 
 
 def test_other_for_unrelated_errors(app: Flask) -> None:
@@ -427,7 +480,12 @@ def test_note_added_once_with_fix(app: Flask) -> None:
     lines = note.splitlines()
     assert lines[0] == "flask-route-explorer: There is no endpoint 'user_profile'."
     assert lines[1].startswith(f"  Call: {__file__}:")
-    assert lines[2:] == ['  Fix: url_for("users.user_profile", user_id=4)', "  Builds: /users/4"]
+    assert lines[2:] == [
+        '  Fix: url_for("users.user_profile", user_id=4)',
+        "  Builds: /users/4",
+        "  Test: with app.test_request_context(): assert url_for('users.user_profile', user_id=4) == '/users/4'"
+        "  # whole pytest test: error page, `flask route-explorer build`",
+    ]
     notes.annotate(info.value, app)
     assert len(info.value.__notes__) == 1
 
@@ -850,3 +908,123 @@ def test_url_defaults_hooks_are_known_through_compat(monkeypatch: pytest.MonkeyP
     bare = Flask(__name__)
     monkeypatch.delattr(bare, "url_default_functions")
     assert _compat.has_url_defaults_hooks(bare) is True  # unknown: run the hooks to find out
+
+
+# --- the request context the engine builds in ---------------------------------------------------------
+
+
+class CountingSessions(SecureCookieSessionInterface):
+    """A session interface that counts how often a session is opened (a database round trip in many apps)."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    def open_session(self, app: Flask, request: t.Any) -> t.Any:
+        self.opened += 1
+        return super().open_session(app, request)
+
+
+def test_the_engines_own_request_context_never_opens_the_apps_session() -> None:
+    app = build_app()
+    sessions = CountingSessions()
+    app.session_interface = sessions
+    d = diagnose_call(app, "user_profil", {"user_id": 2})  # verifies its fix in a context of its own
+    assert d is not None and d.fix_url == "/users/2"
+    with app.app_context():
+        assert diagnose_call(app, "users.user_profile", {}) is not None
+    assert sessions.opened == 0
+
+
+def test_a_request_context_around_the_app_proxy_is_reused() -> None:
+    """A context pushed for ``current_app`` (the proxy) is the app's own: no second context, no extra teardown."""
+    app = build_app()
+    teardowns: list[object] = []
+    app.teardown_request(teardowns.append)
+    with app.app_context():
+        environ = EnvironBuilder(app, "/").get_environ()
+        with RequestContext(t.cast(Flask, current_app), environ, session=SecureCookieSession()):
+            d = diagnose_call(app, "user_profil", {"user_id": 2})
+            assert d is not None and d.fix_url == "/users/2"
+            assert teardowns == []
+
+
+# --- what the engine could not compute ------------------------------------------------------------------
+
+
+class Detached:
+    """A lazy ORM object whose session is closed: every attribute read raises."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        raise RuntimeError(f"detached: {name}")
+
+
+def test_a_read_of_the_callers_object_that_raises_is_reported_as_incomplete(app: Flask) -> None:
+    def call() -> str:
+        user = Detached()  # the fix would read user.id
+        return url_for("users.user_profile") if user else ""
+
+    d = diagnose(failure(app, call), app)
+    check(d, "missing_parameters", 'url_for("users.user_profile", user_id=USER_ID)')
+    assert d.incomplete == ("reading user.id raised RuntimeError: detached: id",)
+    assert d.placeholders == ("USER_ID",) and not d.verified
+    assert d.to_dict()["incomplete"] == list(d.incomplete)
+
+
+def test_absent_names_and_proxies_outside_their_context_are_not_incomplete(app: Flask) -> None:
+    def call() -> str:
+        user = object()  # no id: merely absent
+        request = t.cast(t.Any, current_app)  # a proxy: unbound once the context is gone
+        return url_for("users.user_profile") if user and request else ""
+
+    d = diagnose(failure(app, call), app)
+    assert d.kind == "missing_parameters" and d.incomplete == ()
+
+
+def test_a_failure_of_the_engine_itself_says_the_answer_is_incomplete(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask_route_explorer.diagnosis import engine
+
+    def broken(*args: object) -> Diagnosis:
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(engine, "_diagnose_failure", broken)
+    d = diagnose(failure(app, lambda: url_for("user_profil")), app)
+    assert d.kind == "other"
+    assert d.incomplete == ("the diagnosis raised ValueError: engine bug (only the error's own message is shown)",)
+
+
+def _note(diagnosis: Diagnosis) -> list[str]:
+    from flask_route_explorer.diagnosis.report import note_text
+
+    return note_text(diagnosis).splitlines()
+
+
+def test_the_note_labels_a_fix_with_placeholders_as_a_template(app: Flask) -> None:
+    d = diagnose(failure(app, lambda: url_for("users.user_profile")), app)
+    assert d.placeholders == ("USER_ID",)
+    lines = _note(d)
+    assert '  Fix (a template: fill in USER_ID): url_for("users.user_profile", user_id=USER_ID)' in lines
+    assert "  With sample values (USER_ID=1): /users/1" in lines
+    assert not any(line.startswith(("  Builds", "  Fix:")) for line in lines)
+
+
+def test_the_note_shows_a_guess_as_a_guess_and_never_as_the_fix() -> None:
+    suggestion = Suggestion("meal_plan", "/meal-plan", 0.4, "typo (40%)", confidence=Confidence.GUESS)
+    d = Diagnosis("unknown_endpoint", "mealz", "There is no endpoint 'mealz'.", (suggestion,))
+    assert d.guess
+    assert _note(d)[1:] == ["  A guess: 'meal_plan' (/meal-plan), not offered as the fix: check it before you use it"]
+
+
+def test_the_note_mentions_the_hook_and_what_could_not_be_computed() -> None:
+    d = Diagnosis(
+        "unknown_endpoint",
+        "abut",
+        "There is no endpoint 'abut'. The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
+        hook_error="The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
+        incomplete=("reading user.id raised RuntimeError: detached",),
+    )
+    assert _note(d)[1:] == [
+        "  Also: The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
+        "  Incomplete: reading user.id raised RuntimeError: detached",
+    ]

@@ -16,7 +16,23 @@ from flask_route_explorer.access import CONTENT_SECURITY_POLICY
 from flask_route_explorer.diagnosis import CallSite, Diagnosis, Suggestion, fixed_source
 
 JSON = {"Accept": "application/json"}
-DIAGNOSIS_KEYS = {"kind", "endpoint", "explanation", "suggestions", "missing", "unexpected", "fix", "fix_url", "call"}
+DIAGNOSIS_KEYS = {
+    "kind",
+    "endpoint",
+    "explanation",
+    "suggestions",
+    "missing",
+    "unexpected",
+    "fix",
+    "fix_url",
+    "call",
+    "placeholders",
+    "verified",
+    "guess",
+    "regression_test",
+    "hook_error",
+    "incomplete",
+}
 
 
 def add_views(app: Flask) -> Flask:
@@ -48,6 +64,18 @@ def add_views(app: Flask) -> Flask:
     @app.route("/form", methods=["POST"])
     def form() -> str:
         return request.form["missing"]
+
+    @app.route("/no-value")
+    def no_value() -> str:
+        return url_for("users.user_profile")  # nothing at the call site holds user_id: a placeholder
+
+    @app.route("/meal-plan")
+    def meal_plan() -> str:
+        return "plan"
+
+    @app.route("/guessed")
+    def guessed() -> str:
+        return url_for("meal_schedule")  # weak evidence only: a guess, never the fix
 
     @app.route("/hostile")
     def hostile() -> str:
@@ -504,3 +532,70 @@ def test_flask_run_debug_prints_the_traceback_and_the_diagnosis() -> None:
     assert "werkzeug.routing.exceptions.BuildError: Could not build url for endpoint 'user_profile'" in output
     assert "flask-route-explorer: There is no endpoint 'user_profile'." in output
     assert "  Fix: {{ url_for('users.user_profile'" in output
+
+
+# --- honest labels (issue 12 point 3, issue 10) -----------------------------------------------------
+
+
+def _text(page: str) -> str:
+    """The page's visible words, tags stripped and whitespace collapsed."""
+    page = re.sub(r"<(textarea|head)\b.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_a_verified_fix_says_so_and_offers_its_regression_test(app: Flask) -> None:
+    page = app.test_client().get("/broken").get_data(as_text=True)
+    text = _text(page)
+    assert "Suggested fix verified to build" in text and "Builds /users/1" in text
+    assert 'data-testid="regression-test"' in page and 'data-copy-from="#err-test"' in page
+    test = html.unescape(re.search(r'<pre id="err-test" class="code">(.*?)</pre>', page, re.S).group(1))
+    assert "assert url_for('users.user_profile', user_id=1) == '/users/1'" in test
+    assert "app.test_client().get('/broken')" in test
+
+
+def test_a_fix_with_placeholders_is_a_template_never_verified(app: Flask) -> None:
+    page = app.test_client().get("/no-value").get_data(as_text=True)
+    text = _text(page)
+    assert 'url_for("users.user_profile", user_id=USER_ID)' in html.unescape(page)
+    assert "Suggested fix: a template fill in USER_ID" in text
+    assert "With sample values ( USER_ID=1 ) /users/1" in text
+    assert "Replace USER_ID with the real value before you use this call" in text
+    assert "verified to build" not in text and "Builds" not in text and "Filled in" not in text
+    assert "Regression test pytest, for tests/ : fails before the fix, passes after (with the sample values)" in text
+    markdown = html.unescape(re.search(r'<textarea id="err-markdown"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert "**Fix (a template: fill in USER_ID)**:" in markdown
+    assert "With sample values (USER_ID=1) it builds `/users/1`" in markdown and "\nbuilds" not in markdown
+
+
+def test_a_guess_is_shown_as_a_guess_never_as_the_fix(app: Flask) -> None:
+    page = app.test_client().get("/guessed").get_data(as_text=True)
+    text = _text(page)
+    assert "No fix: only a guess" in text
+    assert "A guess: meal_plan (/meal-plan) . The evidence is too weak to offer it as the fix." in text
+    assert "Suggested fix" not in text and 'id="err-fix"' not in page and 'id="err-test"' not in page
+    row = re.search(r"<tr[^>]*>\s*<td>\s*<a class=\"err-endpoint mono\"[^>]*>meal_plan</a>(.*?)</td>", page, re.S)
+    assert row is not None and "a guess" in row.group(1) and "is-best" not in row.group(0)
+    payload = app.test_client().get("/guessed", headers=JSON).get_json()["diagnosis"]
+    assert (payload["guess"], payload["verified"], payload["fix"], payload["regression_test"]) == (
+        True,
+        False,
+        None,
+        None,
+    )
+
+
+def test_the_hooks_failure_is_a_secondary_fact_on_the_page(make_app: t.Callable[..., Flask]) -> None:
+    app = add_views(make_app())
+
+    @app.url_defaults
+    def add_language_code(endpoint: str, values: dict[str, t.Any]) -> None:
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):  # KeyError for an unknown endpoint
+            values.setdefault("lang_code", "en")
+
+    page = app.test_client().get("/broken").get_data(as_text=True)
+    text = _text(page)
+    assert "There is no endpoint 'user_profile'." in text and "verified to build" in text
+    hook = re.search(r'<p class="err-hook"[^>]*>(.*?)</p>', page, re.S)
+    assert hook is not None and "add_language_code" in html.unescape(hook.group(1))
+    explanation = re.search(r'<p class="err-explanation">(.*?)</p>', page, re.S)
+    assert explanation is None or "add_language_code" not in explanation.group(1)  # said once, apart

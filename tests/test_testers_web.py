@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import typing as t
@@ -420,3 +421,32 @@ def test_a_typo_gets_one_list_of_suggestions(client: FlaskClient) -> None:
     assert html.count('class="suggestion"') >= 1 and "Did you mean" not in html
     first = re.search(r'class="suggestion" href="([^"]+)"', html)
     assert first is not None and "endpoint=users.user_profile" in first.group(1)
+
+
+def _visible(page_html: str) -> str:
+    page_html = re.sub(r"<(textarea|head)\b.*?</\1>", " ", page_html, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page_html)).split())
+
+
+def test_the_build_tester_labels_a_template_fix_and_offers_its_test(client: FlaskClient) -> None:
+    """Issue 12 point 3: a fix with a placeholder is a template built with sample values, never verified."""
+    result = page(client, "/_routes/build?endpoint=user_profile", headers=HTMX)
+    text = _visible(result)
+    assert "Fix: a template fill in USER_ID Copy url_for('users.user_profile', user_id=USER_ID)" in text
+    assert "with sample values ( USER_ID=1 ) it builds /users/1" in text
+    assert "verified to build" not in text and "builds /users/1" not in text.replace("it builds /users/1", "")
+    assert 'data-testid="regression-test"' in result and 'data-copy-from="#fix-test"' in result
+    assert "assert url_for('users.user_profile', user_id=1) == '/users/1'" in html.unescape(result)
+
+
+def test_the_build_tester_marks_a_verified_fix(client: FlaskClient) -> None:
+    url = "/_routes/build?endpoint=admin.reports.period_report&period=montly"
+    text = _visible(page(client, url, headers=HTMX))
+    assert "Fix verified to build Copy url_for('admin.reports.period_report', period='monthly')" in text
+    assert "builds /admin/reports/monthly Regression test" in text
+
+
+def test_the_build_tester_shows_a_guess_as_a_guess_never_as_the_fix(client: FlaskClient) -> None:
+    text = _visible(page(client, "/_routes/build?endpoint=users.user_profil", headers=HTMX))
+    assert "A guess: users.user_profile (/users/<int:user_id>) , not offered as the fix" in text
+    assert "Fix" not in text and "Regression test" not in text

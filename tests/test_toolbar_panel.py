@@ -156,6 +156,37 @@ def test_a_caught_failure_is_shown_with_its_diagnosis() -> None:
     assert "BuildError: Could not build url for endpoint 'user_profil'" in text
     assert 'Fix: url_for("user_profile", user_id=3) builds /users/3' in text
     assert re.search(r"test_toolbar_panel\.py:\d+", text)
+    assert "Regression test (pytest)" in text and "assert url_for('user_profile', user_id=3) == '/users/3'" in text
+
+
+def test_the_panel_labels_a_template_fix_and_a_guess_honestly() -> None:
+    app = toolbar_app()
+
+    @app.route("/users/<int:user_id>")
+    def user_profile(user_id: int) -> str:
+        return "profile"
+
+    @app.route("/meal-plan")
+    def meal_plan() -> str:
+        return "plan"
+
+    @app.route("/")
+    def index() -> str:
+        for endpoint in ("user_profile", "meal_schedule"):
+            try:
+                url_for(endpoint)  # no user_id anywhere: a placeholder; then only a guess
+            except BuildError:
+                pass
+        return PAGE.format("home")
+
+    text = text_of(panel_of(app.test_client().get("/").get_data(as_text=True)))
+    assert (
+        "Fix (a template: fill in USER_ID): url_for(endpoint, user_id=USER_ID) with sample values (USER_ID=1) /users/1"
+        in text
+    )
+    assert "Regression test (pytest), with the sample values" in text
+    assert "A guess: 'meal_plan' (/meal-plan), not offered as the fix: check it before you use it." in text
+    assert "builds /users/1" not in text and "Fix: url_for('meal_plan')" not in text
 
 
 def test_the_panel_never_computes_werkzeugs_guess(monkeypatch: pytest.MonkeyPatch) -> None:

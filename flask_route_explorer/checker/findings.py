@@ -46,6 +46,7 @@ KIND_CODES: t.Mapping[str, str] = {
     "missing_parameters": "RE003",
     "none_parameter": "RE004",
     "wrong_parameter_name": "RE005",
+    "values_not_keywords": "RE005",
     "invalid_value": "RE006",
     "method_not_allowed": "RE007",
     "scheme_without_external": "RE008",

@@ -18,6 +18,7 @@ from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from ..checker import INFO_CODES, WARNING_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
 from ..checker.write import WritePolicy
+from ..diagnosis import join_names
 
 #: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
 SHOWN_UNVERIFIABLE = 3
@@ -69,6 +70,11 @@ def register(group: AppGroup) -> None:
     help="List the calls that cannot be verified statically (a non-literal endpoint; a url_defaults hook that "
     "fails outside a real request): notices with --format github, on stderr with --json.",
 )
+@click.option(
+    "--show-tests",
+    is_flag=True,
+    help="Print the ready pytest regression test under each fix (text output).",
+)
 @pass_script_info
 def check_command(
     info: ScriptInfo,
@@ -82,6 +88,7 @@ def check_command(
     renames: dict[str, str],
     unused: bool,
     show_dynamic: bool,
+    show_tests: bool,
 ) -> None:
     """Find url_for calls that would fail, in Python files and Jinja templates.
 
@@ -102,7 +109,15 @@ def check_command(
         report, fixes = _check_and_fix(
             app, list(paths) or None, unused=unused, renames=renames, policy=policy, fix=fix, show_diff=show_diff
         )
-    _print_report(report, fixes, output_format, written=write, show_diff=show_diff, show_dynamic=show_dynamic)
+    _print_report(
+        report,
+        fixes,
+        output_format,
+        written=write,
+        show_diff=show_diff,
+        show_dynamic=show_dynamic,
+        show_tests=show_tests,
+    )
     sys.exit(1 if report.errors or (write and fixes.skipped) else 0)
 
 
@@ -167,7 +182,14 @@ def _check_and_fix(
 
 
 def _print_report(
-    report: CheckReport, fixes: FixResult, output_format: str, *, written: bool, show_diff: bool, show_dynamic: bool
+    report: CheckReport,
+    fixes: FixResult,
+    output_format: str,
+    *,
+    written: bool,
+    show_diff: bool,
+    show_dynamic: bool,
+    show_tests: bool = False,
 ) -> None:
     """stdout carries exactly the chosen output (the diff, the JSON list, the annotations, or the text lines).
 
@@ -191,7 +213,7 @@ def _print_report(
             click.echo(warning, file=out)
     else:
         for finding in report.findings:
-            _echo_finding(finding, out)
+            _echo_finding(finding, out, show_tests=show_tests)
     if output_format != "github":
         for call in report.unverifiable if show_dynamic else ():
             click.echo(f"{call.file}:{call.line}:{call.column}: unverifiable: {call.reason}", file=out)
@@ -216,14 +238,37 @@ def fix_lines(fixes: FixResult, *, written: bool) -> list[str]:
     return lines
 
 
-def _echo_finding(finding: Finding, out: t.IO[str]) -> None:
-    """A finding as a text line (location in bold, the code coloured), with its fix under it."""
+def _echo_finding(finding: Finding, out: t.IO[str], *, show_tests: bool = False) -> None:
+    """A finding as a text line (location in bold, the code coloured), with its fix under it
+    (labelled a template when placeholders remain) and, with ``--show-tests``, its regression test."""
     location = click.style(f"{finding.file}:{finding.line}:{finding.column}:", bold=True)
     code = click.style(finding.code, fg="red" if _level(finding) == "error" else "yellow")
     click.echo(f"{location} {code} {finding.message}", file=out)
-    hint = finding.hint()
+    hint = fix_hint(finding)
     if hint:
         click.echo(hint, file=out)
+    test = _engine_field(finding, "regression_test", None)
+    if show_tests and finding.fix and isinstance(test, str):
+        click.echo("    test (pytest, for tests/):", file=out)
+        click.echo("\n".join("        " + line if line else "" for line in test.splitlines()), file=out)
+
+
+def _engine_field(finding: Finding, name: str, default: t.Any) -> t.Any:
+    """A field of the engine's diagnosis that the finding carries (``placeholders``, ``regression_test``).
+
+    Stand-in: ``Finding`` gets these fields in ``checker/`` (another branch); until then there is none.
+    """
+    return getattr(finding, name, default)
+
+
+def fix_hint(finding: Finding) -> str | None:
+    """The line under a finding: ``fix (a template: fill in USER_ID): ...`` when placeholders remain,
+    else the finding's own hint (the fix, or the best suggestion)."""
+    placeholders = tuple(_engine_field(finding, "placeholders", ()))
+    if not finding.fix or not placeholders:
+        return finding.hint()
+    label = f"    fix (a template: fill in {join_names(placeholders)}): "
+    return label + finding.fix.replace("\n", "\n" + " " * len(label))
 
 
 def summary(

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .. import routing
+from ..diagnosis import Diagnosis, join_names, report
 from ..rendering import display_path
 
 _STATUS_COLOUR = {200: "green", 308: "blue", 405: "yellow"}
@@ -169,9 +170,8 @@ def format_build(result: routing.BuildResult) -> str:
     lines.append(_label("why") + diagnosis.explanation)
     if diagnosis.missing:
         lines.append(_label("missing") + ", ".join(diagnosis.missing))
-    if diagnosis.fix:
-        lines.append(_label("fix") + click.style(diagnosis.fix, fg="green"))
-    if diagnosis.suggestions:
+    lines.extend(_fix_lines(diagnosis))
+    if diagnosis.suggestions and not diagnosis.guess:
         lines.append("")
         lines.append("Did you mean:")
         width = max(len(s.endpoint) for s in diagnosis.suggestions)
@@ -180,3 +180,30 @@ def format_build(result: routing.BuildResult) -> str:
                 f"  {suggestion.endpoint:<{width}}  {suggestion.rule}  {click.style(suggestion.reason, dim=True)}"
             )
     return "\n".join(lines)
+
+
+def _fix_lines(diagnosis: Diagnosis) -> list[str]:
+    """The fix by what it is (verified, or a template built with sample values), its regression
+    test under it; a guess is said to be one, and no fix is printed for it."""
+    if diagnosis.fix is None:
+        guess = report.guess_text(diagnosis)
+        return [_label("guess") + click.style(guess, fg="yellow")] if guess else []
+    if diagnosis.verified:
+        lines = [_label("fix") + click.style(diagnosis.fix, fg="green") + click.style("  verified to build", dim=True)]
+    else:
+        template = f"  a template: fill in {join_names(diagnosis.placeholders)}"
+        lines = [_label("fix") + click.style(diagnosis.fix, fg="yellow") + click.style(template, fg="yellow")]
+    if diagnosis.fix_url is not None:
+        lines.append(_label("builds" if diagnosis.verified else "sample") + _built(diagnosis))
+    if diagnosis.regression_test:
+        lines.append(_label("test") + click.style("pytest, for tests/: the fixed call must build this URL", dim=True))
+        lines.extend("    " + line if line else "" for line in diagnosis.regression_test.splitlines())
+    return lines
+
+
+def _built(diagnosis: Diagnosis) -> str:
+    """The fix's URL; for a template, with the sample values it was built with."""
+    if diagnosis.verified:
+        return str(diagnosis.fix_url)
+    samples = ", ".join(f"{name}={value!r}" for name, value in report.sample_values(diagnosis).items())
+    return f"{diagnosis.fix_url}  (built with sample values: {samples})"

@@ -14,9 +14,11 @@ One concept per module:
 - :mod:`.evidence`: what speaks for a candidate, and how sure the engine is (:class:`Confidence`);
 - :mod:`.arguments`: values passed the wrong way (positionally, or inside ``kwargs=``);
 - :mod:`.fit`: a call's values against an endpoint's rules and converters;
+- :mod:`.visible`: the values the call site sees, read with care (a read that raises is reported);
 - :mod:`.fix`: the corrected call, verified by building it;
 - :mod:`.regression`: the pytest test that proves a fix;
 - :mod:`.sentences`: every sentence a diagnosis says, from structured data;
+- :mod:`.report`: the diagnosis as plain text, and the one wording of a fix for every face;
 - :mod:`.engine`: the entry points (:func:`diagnose`, :func:`explain`, :func:`diagnose_call`).
 """
 

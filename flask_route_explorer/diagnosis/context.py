@@ -12,6 +12,10 @@ import typing as t
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from flask.ctx import RequestContext
+from flask.sessions import SecureCookieSession
+from flask.testing import EnvironBuilder
+
 from .. import _compat
 from ..inventory import Inventory, get_inventory
 
@@ -80,14 +84,24 @@ def request_context(app: Flask) -> t.ContextManager[t.Any]:
     """
     app = real_app(app)
     active = _compat.active_request_context()
-    if active is not None and getattr(active, "app", None) is app:
+    if active is not None and _compat.unproxied(getattr(active, "app", None)) is app:
         return contextlib.nullcontext()
     return _own_request_context(app)
 
 
 @contextlib.contextmanager
 def _own_request_context(app: Flask) -> t.Iterator[None]:
-    with app.app_context(), app.test_request_context():
+    """A pretended ``GET /`` request of our own, given an empty session.
+
+    ``test_request_context`` would ask the app's session interface to open a session (a database
+    or Redis round trip in many apps) for every fix the engine verifies; a build never reads it.
+    """
+    builder = EnvironBuilder(app, "/")
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    with app.app_context(), RequestContext(app, environ, session=SecureCookieSession()):
         yield
 
 

@@ -46,10 +46,11 @@ def diagnose(error: BaseException, app: Flask | None = None) -> Diagnosis:
     """
     try:
         return explain(error, app)
-    except Exception:
+    except Exception as failure:
         log.warning("flask-route-explorer could not diagnose %r", error, exc_info=True)
         message = error_message(error)
-        return Diagnosis("other", error_endpoint(error), message, message=message)
+        incomplete = (sentences.engine_failed(failure),)
+        return Diagnosis("other", error_endpoint(error), message, message=message, incomplete=incomplete)
 
 
 def explain(error: BaseException, app: Flask | None = None) -> Diagnosis:
@@ -99,10 +100,11 @@ def diagnose_call(
         return None
     try:
         return _finished(app, _explain_failure(app, failure, facts), failure, None)
-    except Exception:
+    except Exception as error:
         log.warning("flask-route-explorer could not diagnose %s", endpoint, exc_info=True)
         message = error_message(failure)
-        return Diagnosis("other", endpoint, message, call=call, message=message)
+        incomplete = (sentences.engine_failed(error),)
+        return Diagnosis("other", endpoint, message, call=call, message=message, incomplete=incomplete)
 
 
 def _finished(app: Flask, diagnosis: Diagnosis, error: BaseException, request: FailedRequest | None) -> Diagnosis:
@@ -394,16 +396,27 @@ def _scheme_without_external(app: Flask, facts: CallFacts) -> Diagnosis:
 
 
 def _url_defaults_hook(app: Flask, facts: CallFacts, error: BaseException, hook: tuple[t.Any, int]) -> Diagnosis:
-    """A ``url_defaults`` hook raised: name it, and explain the url_for error it hid, if any."""
+    """A ``url_defaults`` hook raised: for an unknown endpoint, the call's own diagnosis; else name the hook.
+
+    Many apps' hooks ask the URL map about the endpoint (``is_endpoint_expecting``) and raise for
+    one it does not know: for a typo the hook's failure is a symptom. The call is then diagnosed as
+    if the hook had stepped aside (same kind, same fix as without the hook), and the hook's
+    exception is kept as a secondary fact (:attr:`~.model.Diagnosis.hook_error`). For an endpoint
+    that exists, the hook itself may be what is wrong: the diagnosis is about the hook.
+    """
     frame, line = hook
     where = f"{frame.f_code.co_filename}:{line}"
+    hook_name = frame.f_code.co_name
     inner = None
     try:
         inner = _diagnose_build(app, facts)
     except Exception:
         log.debug("flask-route-explorer: no diagnosis behind the url_defaults hook", exc_info=True)
+    if inner is not None and not _inventory(app, facts).routes_for(facts.endpoint):
+        secondary = sentences.hook_also_raised(hook_name, where, error, error_message(error))
+        return dataclasses.replace(inner, explanation=f"{inner.explanation} {secondary}", hook_error=secondary)
     explanation = sentences.url_defaults_hook(
-        frame.f_code.co_name,
+        hook_name,
         where,
         error,
         error_message(error),

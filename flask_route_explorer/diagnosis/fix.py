@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import typing as t
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -25,6 +24,7 @@ from .facts import CallFacts
 from .fit import Fit, accepts, converter, sample
 from .index import get_index
 from .model import UNKNOWN, Diagnosis
+from .visible import MISSING, VisibleValues
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -33,7 +33,6 @@ log = logging.getLogger("flask_route_explorer")
 
 #: A rejected value is replaced by one of an ``any(...)`` converter's items at least this similar (0-100).
 ANY_ITEM_SIMILARITY = 60
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,8 @@ class Fix:
     #: url_for's keyword arguments for the build: values, then the options that were set.
     arguments: t.Mapping[str, t.Any] = field(default_factory=dict)
     renames: t.Mapping[str, str] = field(default_factory=dict)
+    #: What could not be read at the call site while writing it (see :class:`~.visible.VisibleValues`).
+    incomplete: tuple[str, ...] = ()
 
     def onto(self, diagnosis: Diagnosis) -> Diagnosis:
         """``diagnosis`` with this fix filled in."""
@@ -58,6 +59,7 @@ class Fix:
             fix_values=self.arguments,
             renames=self.renames,
             placeholders=self.placeholders,
+            incomplete=self.incomplete,
         )
 
 
@@ -72,6 +74,8 @@ class _Draft:
     placeholders: list[str]
     quote: str
     template: bool
+    #: What the caller sees, read with care: the reads that raised are reported with the fix.
+    visible: VisibleValues
 
     def replace(self, name: str, expression: str) -> None:
         """Write ``expression`` for the keyword ``name`` where the call already passes it."""
@@ -128,16 +132,17 @@ def make_fix(
         if value is UNKNOWN:
             draft.runtime[name] = sample(fit.route, name)
     options = _override_options(draft, facts, method, external)
+    incomplete = tuple(draft.visible.failures)
     try:
         url = build(app, target, draft.runtime, options)
     except Exception:
         log.debug("flask-route-explorer: the fix for %s does not build", target, exc_info=True)
-        return Fix(placeholders=tuple(draft.placeholders), renames=fit.renames)
+        return Fix(placeholders=tuple(draft.placeholders), renames=fit.renames, incomplete=incomplete)
     text = _written(app, draft, facts, target)
     if text is None:
-        return Fix(renames=fit.renames)
+        return Fix(renames=fit.renames, incomplete=incomplete)
     arguments = {**draft.runtime, **{k: v for k, v in options.items() if v is not None and v is not False}}
-    return Fix(text, url, tuple(draft.placeholders), target, arguments, fit.renames)
+    return Fix(text, url, tuple(draft.placeholders), target, arguments, fit.renames, incomplete)
 
 
 def _draft(facts: CallFacts, fit: Fit) -> _Draft | None:
@@ -146,7 +151,8 @@ def _draft(facts: CallFacts, fit: Fit) -> _Draft | None:
     quote = parsed.quote() if parsed is not None else "'"
     runtime = {k: v for k, v in facts.values.items() if v is not None}
     if parsed is not None:
-        draft = _Draft(list(parsed.keywords), list(parsed.star_kwargs), runtime, [], quote, facts.template)
+        visible = VisibleValues(facts.names, facts.template)
+        draft = _Draft(list(parsed.keywords), list(parsed.star_kwargs), runtime, [], quote, facts.template, visible)
         _write_moved(draft, facts, fit.route)
         written = {name for name, _ in draft.keywords}
         if any(name not in written for name in (*fit.renames, *fit.invalid)):
@@ -162,7 +168,8 @@ def _draft(facts: CallFacts, fit: Fit) -> _Draft | None:
     }
     keywords += [(k, literal(v, quote)) for k, v in options.items() if v is not None]
     placeholders = [k.upper() for k, v in facts.values.items() if v is UNKNOWN]
-    return _Draft(keywords, [], runtime, placeholders, quote, facts.template)
+    visible = VisibleValues(facts.names, facts.template)
+    return _Draft(keywords, [], runtime, placeholders, quote, facts.template, visible)
 
 
 def _write_moved(draft: _Draft, facts: CallFacts, route: Route) -> None:
@@ -198,13 +205,13 @@ def _fill_missing(draft: _Draft, facts: CallFacts, target: str, fit: Fit) -> Non
     missing = [m for m in fit.still_missing if m not in draft.runtime]
     parsed = facts.parsed
     dynamic = parsed is not None and parsed.endpoint_literal is None
-    view_args = _request_view_args(facts.names) if missing and dynamic and target == facts.endpoint else None
+    view_args = draft.visible.view_args() if missing and dynamic and target == facts.endpoint else None
     if view_args is not None and set(missing) <= set(view_args):
         draft.stars.append("request.view_args")
         draft.runtime.update({k: v for k, v in view_args.items() if k not in draft.runtime})
         return
     for name in missing:
-        filled = _visible_value(name, facts, target)
+        filled = draft.visible.value_for(name, target)
         if filled is None:
             draft.placeholder(name, fit.route, written=False)
         else:
@@ -217,9 +224,9 @@ def _repair_invalid(draft: _Draft, facts: CallFacts, target: str, fit: Fit) -> N
     item), else by a visible variable the converter accepts, else by a placeholder."""
     for name in fit.invalid:
         expression = dict(draft.keywords).get(name, "")
-        repaired = _repaired(fit.route, name, draft.runtime.get(name), expression, draft.quote)
+        repaired = _repaired(draft, fit.route, name, expression)
         if repaired is None:
-            filled = _visible_value(name, facts, target)
+            filled = draft.visible.value_for(name, target)
             if filled is not None and accepts(fit.route, name, filled[1]):
                 repaired = filled
         if repaired is None:
@@ -229,19 +236,20 @@ def _repair_invalid(draft: _Draft, facts: CallFacts, target: str, fit: Fit) -> N
             draft.runtime[name] = repaired[1]
 
 
-def _repaired(route: Route, name: str, value: t.Any, expression: str, quote: str) -> tuple[str, t.Any] | None:
+def _repaired(draft: _Draft, route: Route, name: str, expression: str) -> tuple[str, t.Any] | None:
     """``(expression, value)`` derived from a rejected value that the converter accepts.
 
     An ``any(...)`` converter takes its closest item (``'monthly'`` for ``'montly'``); another takes
     the value's attribute named like the variable's last word (``user.id`` for ``user_id``).
     """
+    value = draft.runtime.get(name)
     found = converter(route, name)
     if isinstance(found, AnyConverter) and isinstance(value, str):
         best = process.extractOne(value, sorted(found.items), scorer=fuzz.ratio, score_cutoff=ANY_ITEM_SIMILARITY)
-        return (literal(best[0], quote), best[0]) if best is not None else None
+        return (literal(best[0], draft.quote), best[0]) if best is not None else None
     attr = name.rpartition("_")[2] or name
-    attribute = _attribute(value, attr) if value is not None else _MISSING
-    if attribute is not _MISSING and accepts(route, name, attribute):
+    attribute = draft.visible.attribute(value, attr, expression or name) if value is not None else MISSING
+    if attribute is not MISSING and accepts(route, name, attribute):
         return f"{expression}.{attr}", attribute
     return None
 
@@ -302,95 +310,6 @@ def _endpoint_name(app: Flask, facts: CallFacts, target: str) -> str:
     if (facts.written or "").startswith(".") or get_index(app, facts.inventory).registered_twice(blueprint):
         return "." + target.rpartition(".")[2]
     return target
-
-
-# --- values the caller can see ---------------------------------------------------------------------
-
-
-def _lookup(names: t.Mapping[str, t.Any], key: str) -> t.Any:
-    """A name the caller sees; proxies outside their context and Jinja's Undefined count as absent."""
-    from jinja2 import Undefined
-
-    try:
-        value = names[key]
-        return _MISSING if isinstance(value, Undefined) else value
-    except Exception:
-        return _MISSING
-
-
-def _request_view_args(names: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
-    """``request.view_args`` as the caller sees it, for ``url_for(request.endpoint, **request.view_args)``."""
-    request = _lookup(names, "request")
-    try:
-        view_args = request.view_args if request is not _MISSING else None
-    except Exception:
-        return None
-    return view_args if isinstance(view_args, dict) else None
-
-
-def _attribute(obj: t.Any, attr: str) -> t.Any:
-    try:
-        value = obj[attr] if isinstance(obj, Mapping) else getattr(obj, attr)
-    except Exception:
-        return _MISSING
-    if value is None or callable(value):
-        return _MISSING
-    return value
-
-
-def _visible_value(name: str, facts: CallFacts, target: str) -> tuple[str, t.Any] | None:
-    """An expression the caller can see that holds a value for ``name`` (``user.id`` for ``user_id``)."""
-    names = facts.names
-    if not names:
-        return None
-    direct = _lookup(names, name)
-    if direct is not _MISSING and direct is not None and not callable(direct):
-        return name, direct
-    for base, attr in _attribute_guesses(name, target):
-        obj = _lookup(names, base)
-        if obj is _MISSING or obj is None:
-            continue
-        value = _attribute(obj, attr)
-        if value is not _MISSING:
-            subscript = isinstance(obj, Mapping) and not facts.template
-            return (f"{base}[{attr!r}]" if subscript else f"{base}.{attr}"), value
-    return _suffixed_name(name, names) or _matched_value(name, names)
-
-
-def _suffixed_name(name: str, names: t.Mapping[str, t.Any]) -> tuple[str, t.Any] | None:
-    """The one visible variable named ``..._<name>`` (``reset_password_token`` for ``token``)."""
-    try:
-        found = [key for key in names if isinstance(key, str) and key.endswith("_" + name)]
-    except Exception:
-        return None
-    values = [(key, _lookup(names, key)) for key in found]
-    usable = [(k, v) for k, v in values if v is not _MISSING and v is not None and not callable(v)]
-    return usable[0] if len(usable) == 1 else None
-
-
-def _matched_value(name: str, names: t.Mapping[str, t.Any]) -> tuple[str, t.Any] | None:
-    """The value the current request was matched with (``request.view_args['id']``)."""
-    view_args = _request_view_args(names)
-    if not view_args or name not in view_args or view_args[name] is None:
-        return None
-    return f"request.view_args[{name!r}]", view_args[name]
-
-
-def _attribute_guesses(name: str, target: str) -> list[tuple[str, str]]:
-    """``(variable, attribute)`` pairs that may hold ``name``: ``user.id`` for ``user_id``, then an
-    object named after a word of the endpoint holding ``name`` itself (``post.slug`` in ``blog.post``)."""
-    guesses: list[tuple[str, str]] = []
-    owner, _, attr = name.rpartition("_")
-    if owner:
-        guesses.append((owner, attr))
-    short = target.rpartition(".")[2]
-    blueprint = target.rpartition(".")[0].rpartition(".")[2]
-    guesses += [(word, name) for word in (*short.split("_"), blueprint.removesuffix("s")) if word]
-    # Flask-Login's current_user stands for "the user" (``current_user.username`` for ``username``).
-    guesses += [("current_user", a) for base, a in list(guesses) if base == "user"]
-    if name.startswith("user"):
-        guesses.append(("current_user", name))
-    return guesses
 
 
 # --- the fix in its line -----------------------------------------------------------------------------

@@ -187,7 +187,11 @@ class CallSite:
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
-    """The whole answer: what went wrong, what is close, and a corrected call verified to build."""
+    """The whole answer: what went wrong, what is close, and a corrected call built to check it.
+
+    A fix is verified (:attr:`verified`) only when it holds no placeholder; with placeholders it is
+    a template. When the best suggestion is only a guess (:attr:`guess`) there is no fix at all.
+    """
 
     kind: str
     endpoint: str | None
@@ -209,12 +213,18 @@ class Diagnosis:
     message: str = field(default="", repr=False, compare=False)
     #: The call's source line(s) with the fix put in, for a before/after diff. Not serialised.
     fixed_line: str | None = field(default=None, repr=False, compare=False)
-    #: Placeholders the fix still holds (``USER_ID``): the fix is a template to fill in, not the
-    #: real call. Its ``fix_url`` was built with sample values. Not serialised (see :attr:`verified`).
+    #: Placeholders the fix still holds (``USER_ID``, a variable's name in capitals): the fix is a
+    #: template to fill in, not the real call, and its ``fix_url`` was built with sample values.
     placeholders: tuple[str, ...] = field(default=(), compare=False)
     #: A ready pytest test that builds the fixed call (and requests the failing page again, when a
-    #: request failed): it passes once the fix is in and fails before. Not serialised.
+    #: request failed): it passes once the fix is in and fails before.
     regression_test: str | None = field(default=None, repr=False, compare=False)
+    #: A secondary fact: the app's ``url_defaults`` hook raised on this call (it raises for any
+    #: endpoint it does not know), but the diagnosis is about the call's own mistake.
+    hook_error: str | None = field(default=None, compare=False)
+    #: What could not be computed, one phrase each ("reading user.id raised RuntimeError: detached"):
+    #: faces say the answer is partial rather than show it as whole.
+    incomplete: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def verified(self) -> bool:
@@ -238,8 +248,18 @@ class Diagnosis:
 
     @property
     def details(self) -> str:
-        """The explanation after its :attr:`headline`, for faces that show the headline apart."""
-        return self.explanation.partition(". ")[2].strip()
+        """The explanation after its :attr:`headline`, for faces that show the headline apart.
+
+        The explanation ends with :attr:`hook_error` when a hook raised too; faces that show the
+        hook's failure on its own line get the details without it.
+        """
+        rest = self.explanation.partition(". ")[2].strip()
+        return rest.removesuffix(self.hook_error).strip() if self.hook_error else rest
+
+    @property
+    def filled_in(self) -> tuple[str, ...]:
+        """The missing variables the fix fills with values from the call site (not placeholders)."""
+        return tuple(name for name in self.missing if name.upper() not in self.placeholders)
 
     def values_for(self, arguments: t.Collection[str]) -> dict[str, t.Any]:
         """The failing call's values for a rule with these ``arguments``: a misnamed value is renamed
@@ -259,4 +279,10 @@ class Diagnosis:
             "fix": self.fix,
             "fix_url": self.fix_url,
             "call": self.call.to_dict() if self.call else None,
+            "placeholders": list(self.placeholders),
+            "verified": self.verified,
+            "guess": self.guess,
+            "regression_test": self.regression_test,
+            "hook_error": self.hook_error,
+            "incomplete": list(self.incomplete),
         }

@@ -78,9 +78,21 @@ def _slug(text: str) -> str:
     return re.sub(r"\W+", "_", text).strip("_").lower() or "page"
 
 
+def assertion(diagnosis: Diagnosis) -> str | None:
+    """``url_for(...) == '/url'``: the fixed call as built (sample values for placeholders), and its URL.
+
+    The heart of the regression test; one-line faces (the note) show it on its own.
+    """
+    if diagnosis.fix is None or diagnosis.fix_url is None or diagnosis.fix_endpoint is None:
+        return None
+    keywords = [(name, literal(value)) for name, value in diagnosis.fix_values.items()]
+    return f"{write_call(literal(diagnosis.fix_endpoint), keywords)} == {literal(diagnosis.fix_url)}"
+
+
 def regression_test(app: Flask, diagnosis: Diagnosis, request: FailedRequest | None) -> str | None:
     """The pytest module text for the diagnosis's fix; ``None`` without a fix that builds."""
-    if diagnosis.fix is None or diagnosis.fix_url is None or diagnosis.fix_endpoint is None:
+    built = assertion(diagnosis)
+    if built is None or diagnosis.fix_endpoint is None:
         return None
     source = app_source(app)
     if source is not None:
@@ -93,9 +105,6 @@ def regression_test(app: Flask, diagnosis: Diagnosis, request: FailedRequest | N
             f"    # The app's factory was not found: replace {FACTORY_PLACEHOLDER}() with yours.\n"
             f"    return {FACTORY_PLACEHOLDER}()\n"
         )
-    values = dict(diagnosis.fix_values)
-    keywords = [(name, literal(value)) for name, value in values.items()]
-    call = write_call(literal(diagnosis.fix_endpoint), keywords)
     note = ""
     if diagnosis.placeholders:
         note = f"    # Sample values stand for {', '.join(diagnosis.placeholders)}: use the real ones.\n"
@@ -105,7 +114,7 @@ def regression_test(app: Flask, diagnosis: Diagnosis, request: FailedRequest | N
         f"def test_{_slug(diagnosis.fix_endpoint)}_builds(app):\n"
         f"{note}"
         "    with app.test_request_context():\n"
-        f"        assert {call} == {literal(diagnosis.fix_url)}\n",
+        f"        assert {built}\n",
     ]
     if request is not None and request.method in ("GET", "HEAD"):
         parts.append(

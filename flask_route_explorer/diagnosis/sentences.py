@@ -338,3 +338,16 @@ def url_defaults_hook(
         f"while building '{endpoint}', which hides the real url_for error."
     )
     return sentence + f" {hidden}" if hidden is not None else sentence
+
+
+def hook_also_raised(hook: str, where: str, error: BaseException, message: str) -> str:
+    """The secondary fact beside an unknown endpoint's diagnosis: the app's hook raised on it first."""
+    return (
+        f"The url_defaults hook '{hook}' ({where}) also raised {type(error).__name__}({message!r}) "
+        "on this call, before url_for could report the unknown endpoint."
+    )
+
+
+def engine_failed(error: BaseException) -> str:
+    """What is missing when the engine itself failed: only the error's own message is left."""
+    return f"the diagnosis raised {type(error).__name__}: {error} (only the error's own message is shown)"
