@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -336,17 +335,23 @@ def test_a_raising_url_defaults_hook_changes_neither_the_findings_nor_the_fix(
     assert 'url_for("users.profile", user_id=1) + url_for("abut")' in (tmp_path / "hooked.py").read_text()
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FindingWithDiagnosis(Finding):
-    """A finding carrying the engine's placeholders and regression test (being added in checker/)."""
-
-    placeholders: tuple[str, ...] = ()
-    regression_test: str | None = None
-
-
-def _finding(**fields: t.Any) -> FindingWithDiagnosis:
+def _finding(**fields: t.Any) -> Finding:
     base = dict(file="a.py", line=3, column=7, code="RE003", kind="missing_parameters", endpoint="users.profile")
-    return FindingWithDiagnosis(**base, message="'users.profile' needs user_id.", **fields)
+    return Finding(**base, message="'users.profile' needs user_id.", **fields)
+
+
+def test_a_real_finding_carries_the_engines_placeholders_and_test(tmp_path: Path) -> None:
+    from flask import Flask
+
+    from flask_route_explorer import check
+
+    app = Flask(__name__)
+    app.add_url_rule("/users/<int:user_id>", "profile", lambda user_id: "")
+    source = tmp_path / "views.py"
+    source.write_text('from flask import url_for\n\n\ndef view():\n    return url_for("profile")\n')
+    [finding] = check(app, [str(source)])
+    assert finding.placeholders == ("USER_ID",) and "USER_ID" in (finding.fix or "")
+    assert finding.regression_test is not None and "def test_" in finding.regression_test
 
 
 def test_check_labels_a_fix_with_placeholders_as_a_template() -> None:

@@ -90,6 +90,10 @@ class Finding:
     fix: str | None = None
     #: The endpoint ``--fix`` may write instead of the current one (only for unambiguous fixes).
     replacement: str | None = field(default=None, compare=False, repr=False)
+    #: Values the fix could not know, written as capitals (``USER_ID``): the fix is then a template.
+    placeholders: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    #: The engine's ready pytest test for the fix (``--show-tests`` prints it).
+    regression_test: str | None = field(default=None, compare=False, repr=False)
     #: Character offsets of the endpoint text inside the file, for ``--fix``.
     span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
     #: The file's real path (``file`` is the display path).

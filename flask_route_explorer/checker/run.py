@@ -321,11 +321,10 @@ class CheckRun:
     ) -> Finding:
         """The finding for the engine's answer, with what ``--fix`` may write when it is unambiguous.
 
-        The engine's best candidate is a suggestion only when it names another endpoint: for a
-        call to the right endpoint with a wrong value, "did you mean" the same name says nothing.
+        The best candidate is a suggestion only when it names another endpoint than the call's.
         """
         best = result.suggestions[0].endpoint if result.suggestions else None
-        return self._finding(
+        finding = self._finding(
             call,
             code=code,
             kind=result.kind,
@@ -335,6 +334,7 @@ class CheckRun:
             replacement=sure_replacement(result, endpoint) if call.span else None,
             span=call.span,
         )
+        return replace(finding, placeholders=result.placeholders, regression_test=result.regression_test)
 
     def _finding(
         self,

@@ -247,24 +247,16 @@ def _echo_finding(finding: Finding, out: t.IO[str], *, show_tests: bool = False)
     hint = fix_hint(finding)
     if hint:
         click.echo(hint, file=out)
-    test = _engine_field(finding, "regression_test", None)
-    if show_tests and finding.fix and isinstance(test, str):
+    test = finding.regression_test
+    if show_tests and finding.fix and test:
         click.echo("    test (pytest, for tests/):", file=out)
         click.echo("\n".join("        " + line if line else "" for line in test.splitlines()), file=out)
-
-
-def _engine_field(finding: Finding, name: str, default: t.Any) -> t.Any:
-    """A field of the engine's diagnosis that the finding carries (``placeholders``, ``regression_test``).
-
-    Stand-in: ``Finding`` gets these fields in ``checker/`` (another branch); until then there is none.
-    """
-    return getattr(finding, name, default)
 
 
 def fix_hint(finding: Finding) -> str | None:
     """The line under a finding: ``fix (a template: fill in USER_ID): ...`` when placeholders remain,
     else the finding's own hint (the fix, or the best suggestion)."""
-    placeholders = tuple(_engine_field(finding, "placeholders", ()))
+    placeholders = finding.placeholders
     if not finding.fix or not placeholders:
         return finding.hint()
     label = f"    fix (a template: fill in {join_names(placeholders)}): "
