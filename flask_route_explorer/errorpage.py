@@ -31,7 +31,7 @@ from . import _compat, notes, recorder
 from .access import refusal, security_headers
 from .diagnosis import Diagnosis, explain
 from .diagnosis.regression import failed_request
-from .diagnosis.report import NOTE_PREFIX, built_label, fix_label, guess_text, note_text
+from .diagnosis.report import NOTE_PREFIX, built_label, fix_label, guess_text, kind_label, note_text
 from .diagnosis.sentences import join_names
 from .inventory import Route, get_inventory
 from .querystring import escaped_query_string
@@ -205,7 +205,7 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         error_module=type(error).__module__,
         message=diagnosis.message,
         diagnosis=diagnosis,
-        kind_label=diagnosis.kind.replace("_", " ").capitalize(),
+        kind_label=kind_label(diagnosis.kind),
         explanation_rest=diagnosis.details,
         incomplete=diagnosis.incomplete,
         placeholder_names=join_names(diagnosis.placeholders),

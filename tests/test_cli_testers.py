@@ -100,9 +100,10 @@ def test_build_options(app: Flask) -> None:
     assert posted.exit_code == 1 and "method_not_allowed" in posted.output
 
 
-def test_build_round_trip_failure_still_exits_0_and_says_why(app: Flask) -> None:
+def test_build_round_trip_failure_exits_1_and_says_why(app: Flask) -> None:
+    """The URL builds but the app would not route it back: a broken URL, so the exit status says so."""
     result = run(app, "build", "users.settings", "user_id=0")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "round trip fails" in result.output and "below the minimum 1" in result.output
 
 
@@ -194,3 +195,4 @@ def test_build_prints_a_verified_fix_and_a_guess_honestly(app: Flask) -> None:
     guessed = run(app, "build", "users.user_profil").output
     assert "  guess      A guess: 'users.user_profile' (/users/<int:user_id>), not offered as the fix" in guessed
     assert "  fix " not in guessed and "Did you mean" not in guessed
+

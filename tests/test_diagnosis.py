@@ -1028,3 +1028,11 @@ def test_the_note_mentions_the_hook_and_what_could_not_be_computed() -> None:
         "  Also: The url_defaults hook 'h' (a.py:3) also raised KeyError('abut').",
         "  Incomplete: reading user.id raised RuntimeError: detached",
     ]
+
+
+def test_every_kind_has_a_label_that_reads_as_words() -> None:
+    from flask_route_explorer.diagnosis import KINDS
+    from flask_route_explorer.diagnosis.report import KIND_LABELS, kind_label
+
+    assert set(KIND_LABELS) == set(KINDS)
+    assert kind_label("url_not_endpoint") == "URL, not the endpoint"

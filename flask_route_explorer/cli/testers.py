@@ -1,7 +1,8 @@
 """``flask route-explorer match`` and ``build``: the live testers in the terminal.
 
 Same engine as the pages (:mod:`flask_route_explorer.routing`), same JSON with ``--json``; exit
-status 0 when the path is handled or the URL builds, 1 otherwise, so scripts and CI can use them.
+status 0 when the path is handled or the URL builds and leads back to its endpoint, 1 otherwise, so
+scripts and CI can use them.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def build_command(
     """Build the URL of ENDPOINT with NAME=VALUE values, as url_for would in a request.
 
     The app's url_defaults hooks run; the URL is matched back to check it reaches the same endpoint
-    with the same values. Exits with status 0 when the URL builds, 1 with the diagnosis otherwise.
+    with the same values. Exits with status 0 when the URL builds and its round trip holds, 1 with
+    the diagnosis (or the round trip's problem) otherwise: a URL the app would not route back is broken.
     """
     result = routing.build(
         current_app,
@@ -139,7 +141,7 @@ def build_command(
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(format_build(result))
-    raise SystemExit(0 if result.ok else 1)
+    raise SystemExit(0 if result.ok and (result.roundtrip is None or result.roundtrip.ok) else 1)
 
 
 def format_build(result: routing.BuildResult) -> str:

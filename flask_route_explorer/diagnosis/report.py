@@ -83,3 +83,30 @@ def note_text(diagnosis: Diagnosis) -> str:
     if diagnosis.incomplete:
         lines.append(f"  Incomplete: {'; '.join(diagnosis.incomplete)}")
     return "\n".join(lines)
+
+
+#: A few words per diagnosis kind, for the badge above a headline.
+KIND_LABELS: dict[str, str] = {
+    "missing_blueprint_prefix": "Missing blueprint prefix",
+    "wrong_blueprint_prefix": "Wrong blueprint prefix",
+    "unknown_endpoint": "Unknown endpoint",
+    "relative_endpoint": "Relative endpoint",
+    "view_name_not_endpoint": "View name, not the endpoint",
+    "url_not_endpoint": "URL, not the endpoint",
+    "missing_parameters": "Missing URL values",
+    "none_parameter": "Value is None",
+    "wrong_parameter_name": "Misnamed URL value",
+    "method_not_allowed": "Method not allowed",
+    "invalid_value": "Value the converter rejects",
+    "blueprint_not_registered": "Blueprint not registered",
+    "no_request_context": "No request context",
+    "scheme_without_external": "_scheme without _external",
+    "url_defaults_hook": "A url_defaults hook raised",
+    "values_not_keywords": "Values not passed as keywords",
+    "other": "url_for failed",
+}
+
+
+def kind_label(kind: str) -> str:
+    """The badge text of a diagnosis kind ("URL, not the endpoint"), never its identifier."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
