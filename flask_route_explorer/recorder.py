@@ -180,29 +180,19 @@ def install(app: Flask) -> None:
 _Record = tuple[t.Any, ...]
 
 
-class Recording(list[_Record]):
-    """The ``url_for`` calls of one request, as stored in ``g``: a list, one attribute read less per call."""
+class Recording:
+    """The ``url_for`` calls of one request, as stored in ``g``."""
 
-    __slots__ = ("dropped",)
+    __slots__ = ("dropped", "records")
 
     def __init__(self) -> None:
-        super().__init__()
+        self.records: list[_Record] = []
         #: Successful calls past :data:`MAX_RECORDED_CALLS`, counted but not kept.
         self.dropped = 0
 
     def __repr__(self) -> str:
         # Printed by the toolbar's g panel on every page: the count only, never the arguments.
-        return f"<route-explorer: {len(self)} url_for calls>"
-
-
-#: Per file name, whether its frames are plumbing: a dict lookup per call instead of ``startswith``.
-_plumbing_files: dict[str, bool] = {}
-
-
-def _is_plumbing(filename: str) -> bool:
-    """Whether code in this file sits between the caller and ``Flask.url_for`` (see :data:`_PLUMBING`)."""
-    plumbing = _plumbing_files[filename] = filename.startswith(_PLUMBING)
-    return plumbing
+        return f"<route-explorer: {len(self.records)} url_for calls>"
 
 
 def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., str]:
@@ -212,7 +202,6 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     request (see bench_recorder) and each helper call would add to that cost.
     """
     request_globals = _compat.request_globals
-    plumbing_files = _plumbing_files
     frame_template = _compat.frame_template
 
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
@@ -242,11 +231,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                 caller = sys._getframe(1)
                 helper = caller.f_code is _FLASK_HELPER_CODE or caller.f_code is _JINJA_CALL_CODE
                 frame: FrameType | None = caller.f_back if helper else caller
-                while frame is not None:
-                    filename = frame.f_code.co_filename
-                    plumbing = plumbing_files.get(filename)
-                    if not (_is_plumbing(filename) if plumbing is None else plumbing):
-                        break
+                while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
                     frame = frame.f_back
                 record: _Record = (
                     (endpoint, arguments, url, failure, duration)
@@ -267,10 +252,10 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                 recording: Recording | None = store.get(_G_KEY)
                 if recording is None:
                     recording = store[_G_KEY] = Recording()
-                if failure is None and len(recording) >= MAX_RECORDED_CALLS:
+                if failure is None and len(recording.records) >= MAX_RECORDED_CALLS:
                     recording.dropped += 1
                 else:
-                    recording.append(record)
+                    recording.records.append(record)
                 if failure is not None:
                     notes.annotate(failure, app)
 
@@ -286,7 +271,7 @@ def _current_recording() -> Recording | None:
 
 def _records() -> list[_Record]:
     recording = _current_recording()
-    return recording if recording is not None else []
+    return recording.records if recording is not None else []
 
 
 def calls() -> list[UrlForCall]:
