@@ -16,7 +16,7 @@ from werkzeug.routing import Rule
 
 from . import _compat
 from .endpoints import jsonable
-from .sources import ViewSource, view_source
+from .sources import ViewSource, json_string, json_text, view_source
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -38,6 +38,13 @@ class Argument:
 
     def to_dict(self) -> dict[str, t.Any]:
         return {"name": self.name, "converter": self.converter, "args": jsonable(dict(self.args))}
+
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict())``, written directly."""
+        return (
+            f'{{"name": {json_string(self.name)}, "converter": {json_string(self.converter)}, '
+            f'"args": {_mapping_json(self.args)}}}'
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,37 @@ class Route:
             "websocket": self.websocket,
             "view": self.view.to_dict(),
         }
+
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict())``, written directly.
+
+        ``/api/routes`` answers every rule: at 10,000 rules, making and encoding 10,000 dicts took
+        most of 200 ms; the same text written field by field takes a fraction of it.
+        """
+        methods = "null" if self.methods is None else _methods_json(self.methods)
+        arguments = ", ".join([argument.to_json() for argument in self.arguments])
+        return (
+            f'{{"rule": {json_string(self.rule)}, "endpoint": {json_string(self.endpoint)}, "methods": {methods}, '
+            f'"arguments": [{arguments}], "defaults": {_mapping_json(self.defaults)}, '
+            f'"blueprint": {json_text(self.blueprint)}, "subdomain": {json_text(self.subdomain)}, '
+            f'"host": {json_text(self.host)}, "strict_slashes": {"true" if self.strict_slashes else "false"}, '
+            f'"redirect_to": {json_text(self.redirect_to)}, "websocket": {"true" if self.websocket else "false"}, '
+            f'"view": {self.view.to_json()}}}'
+        )
+
+
+def _mapping_json(mapping: t.Mapping[str, t.Any]) -> str:
+    """The JSON of converter arguments or defaults: most rules have none, the rest a few scalars."""
+    if not mapping:
+        return "{}"
+    items = jsonable(dict(mapping)).items()
+    return "{" + ", ".join([f"{json_string(key)}: {json_text(value)}" for key, value in items]) + "}"
+
+
+@functools.lru_cache(maxsize=64)
+def _methods_json(methods: tuple[str, ...]) -> str:
+    """The JSON of a method set; rules share a handful of them."""
+    return json_text(list(methods))
 
 
 _Derived = t.TypeVar("_Derived")

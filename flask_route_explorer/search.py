@@ -101,7 +101,7 @@ class SearchResult:
         for hit in self.hits:
             text = cache.get(hit.route.index)
             if text is None:
-                text = cache[hit.route.index] = json.dumps(hit.route.to_dict())
+                text = cache[hit.route.index] = hit.route.to_json()
             parts.append(text)
         head = json.dumps({"total": self.total, "count": self.count})[:-1]
         tail = (", " + json.dumps(extra)[1:-1]) if extra else ""

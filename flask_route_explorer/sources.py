@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import json
 import typing as t
 from dataclasses import dataclass, field
 
@@ -55,12 +56,40 @@ class ViewSource:
             "doc": self.doc,
         }
 
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict())``, written directly: the routes API writes one per rule."""
+        return (
+            f'{{"module": {json_text(self.module)}, "qualname": {json_text(self.qualname)}, '
+            f'"file": {json_text(self.file)}, "line": {json_text(self.line)}, "doc": {json_text(self.doc)}}}'
+        )
+
     @property
     def location(self) -> str | None:
         """``file:line`` for display, or ``None``."""
         if self.file is None:
             return None
         return f"{self.file}:{self.line}" if self.line else self.file
+
+
+#: One encoder for every value: ``json.dumps`` with its default settings, minus building one per call.
+_encode = json.JSONEncoder().encode
+#: What ``json.dumps`` writes a string with (``ensure_ascii``, its default).
+json_string = json.encoder.encode_basestring_ascii
+
+
+def json_text(value: object) -> str:
+    """``json.dumps(value)``; the scalars of a route's fields without the encoder's general path."""
+    if type(value) is str:
+        return json_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    return _encode(value)
 
 
 UNKNOWN = ViewSource()

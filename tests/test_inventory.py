@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import typing as t
+import uuid
 
 import pytest
 from flask import Blueprint, Flask
@@ -254,3 +256,29 @@ def test_a_derived_value_may_be_built_from_another(app: Flask) -> None:
     inventory = get_inventory(app)
     outer = inventory.derived("outer", lambda: ("outer", inventory.derived("inner", lambda: "inner")))
     assert outer == ("outer", "inner") and inventory.derived("inner", lambda: "rebuilt") == "inner"
+
+
+def test_route_json_is_exactly_json_dumps_of_to_dict(app: Flask) -> None:
+    """``/api/routes`` writes each route's JSON field by field: the text must be what json.dumps made."""
+
+    class Opaque:
+        def __repr__(self) -> str:
+            return '<opaque "thing">'
+
+    def café(**values: t.Any) -> str:
+        """Crème brûlée, "quoted" and \\ backslashed."""
+        return "x"
+
+    app.add_url_rule(
+        "/odd/<int(fixed_digits=4):year>/<any('x\"y', z):kind>",
+        "odd",
+        café,
+        defaults={"key": uuid.UUID(int=7), "ratio": 0.5, "huge": float("nan"), "thing": Opaque(), "items": (1, "b")},
+        methods=["PATCH"],
+    )
+    app.add_url_rule("/über/<path:rest>", "ünïcode", lambda rest: rest, subdomain="api", redirect_to=logged)
+    routes = build_inventory(app).routes
+    assert len(routes) > 20
+    for route in routes:
+        assert route.to_json() == json.dumps(route.to_dict()), route.endpoint
+        assert json.loads(route.to_json()) == json.loads(json.dumps(route.to_dict()))
