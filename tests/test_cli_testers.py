@@ -195,4 +195,3 @@ def test_build_prints_a_verified_fix_and_a_guess_honestly(app: Flask) -> None:
     guessed = run(app, "build", "users.user_profil").output
     assert "  guess      A guess: 'users.user_profile' (/users/<int:user_id>), not offered as the fix" in guessed
     assert "  fix " not in guessed and "Did you mean" not in guessed
-
