@@ -126,3 +126,30 @@ def test_an_unsupported_flask_never_breaks_the_apps_own_commands() -> None:
     code, _, message = out.stdout.partition("\n")
     assert out.returncode == 0, out.stderr
     assert code == "1" and "flask-route-explorer needs Flask >= 2.2 and Werkzeug >= 2.2" in message
+
+
+@pytest.mark.parametrize(
+    "command", [["list", "--json"], ["audit", "--json"], ["match", "/", "--json"], ["build", "index", "--json"]]
+)
+def test_json_output_is_pure_json_when_the_app_prints(tmp_path: Path, command: list[str]) -> None:
+    """A print while the app loads goes to stderr: stdout is the JSON a script parses, nothing else."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "loud.py").write_text(
+        "from flask import Flask\nprint('hello from the app')\napp = Flask(__name__)\napp.add_url_rule('/', 'index', lambda: '')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "FLASK_RUN_FROM_CLI")}
+    flask = str(Path(sys.executable).with_name("flask"))
+    done = subprocess.run(
+        [flask, "--app", "loud", "route-explorer", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    json.loads(done.stdout)
+    assert "hello from the app" in done.stderr

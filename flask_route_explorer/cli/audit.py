@@ -15,6 +15,7 @@ from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from ..audit import AuditFinding, AuditReport, Severity, audit
 from .check import _annotation
+from .loading import load_app
 
 
 def register(group: AppGroup) -> None:
@@ -50,14 +51,7 @@ def audit_command(
     PATHS (for url_for references) default to the app's root path and template folders.
     Exit status: 1 errors, 0 information only, 2 usage error or the app could not be imported.
     """
-    try:
-        app = info.load_app()
-    except Exception as error:  # any import-time failure is a usage problem for this command
-        message = (
-            error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"
-        )
-        click.echo(f"Error: could not import the app: {message}", err=True)
-        sys.exit(2)
+    app = load_app(info)
     report = audit(app, list(paths) or None, references=not no_references, include_internal=include_internal)
     output_format = "json" if as_json else output_format
     if output_format == "json":

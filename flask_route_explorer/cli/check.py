@@ -6,7 +6,6 @@ clear message, like any other usage error, instead of a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -19,6 +18,7 @@ from flask.cli import AppGroup, ScriptInfo, pass_script_info
 from ..checker import INFO_CODES, WARNING_CODES, CheckReport, Finding, FixResult, check_report, fix_findings
 from ..checker.write import WritePolicy
 from ..diagnosis import join_names
+from .loading import load_app, report_only_on_stdout
 
 #: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
 SHOWN_UNVERIFIABLE = 3
@@ -102,8 +102,8 @@ def check_command(
     write = fix and not show_diff
     # stdout carries the report alone: what the app prints while it loads, or while its hooks run
     # during the check, goes to stderr (a print at import time would otherwise break --json).
-    with contextlib.redirect_stdout(sys.stderr):
-        app = _load_app(info)
+    with report_only_on_stdout():
+        app = load_app(info)
         _require_endpoints(app, renames.values())
         policy = WritePolicy.for_project(root or os.getcwd(), app.root_path, force=force)
         report, fixes = _check_and_fix(
@@ -119,18 +119,6 @@ def check_command(
         show_tests=show_tests,
     )
     sys.exit(1 if report.errors or (write and fixes.skipped) else 0)
-
-
-def _load_app(info: ScriptInfo) -> Flask:
-    """The app, or exit 2 with the reason: an app that cannot be imported is a usage error here."""
-    try:
-        return info.load_app()
-    except Exception as error:  # any import-time failure is a usage problem for this command
-        message = (
-            error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"
-        )
-        click.echo(f"Error: could not import the app: {message}", err=True)
-        sys.exit(2)
 
 
 def _parse_renames(values: tuple[str, ...]) -> dict[str, str]:

@@ -22,6 +22,7 @@ from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from ..diff import Change, DiffReport, Severity, accepted, compare, read_accept_file, routes_from_document
 from ..inventory import get_inventory
+from .loading import report_only_on_stdout
 
 _COLOUR = {Severity.BREAKING: "red", Severity.RISKY: "yellow", Severity.ADDITIVE: "green"}
 _LEVEL = {Severity.BREAKING: "error", Severity.RISKY: "warning", Severity.ADDITIVE: "notice"}
@@ -70,7 +71,8 @@ def diff_command(
     if (old_json is None) == (git_ref is None):
         _usage_error("give either OLD_JSON or --against GIT_REF")
     try:
-        app = info.load_app()
+        with report_only_on_stdout():  # what the app prints while it loads must not precede the JSON
+            app = info.load_app()
     except Exception as error:  # any import-time failure is a usage problem for this command
         message = (
             error.format_message() if isinstance(error, click.ClickException) else f"{type(error).__name__}: {error}"

@@ -11,11 +11,12 @@ import typing as t
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from ..inventory import Route, get_inventory
 from ..rendering import display_path
 from ..search import Hit, search
+from .loading import with_app
 
 
 def register(group: AppGroup) -> None:
@@ -39,7 +40,7 @@ def register(group: AppGroup) -> None:
 @click.option(
     "--all", "show_all", is_flag=True, help="Include the explorer's and the debug toolbar's rules, and HEAD/OPTIONS."
 )
-@with_appcontext
+@with_app
 def list_command(query: str, as_json: bool, methods: tuple[str, ...], blueprint: str | None, show_all: bool) -> None:
     """List the app's URL rules, optionally searched by QUERY.
 

@@ -12,11 +12,12 @@ import typing as t
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from .. import routing
 from ..diagnosis import Diagnosis, join_names, report
 from ..rendering import display_path
+from .loading import with_app
 
 _STATUS_COLOUR = {200: "green", 308: "blue", 405: "yellow"}
 
@@ -36,7 +37,7 @@ def _label(text: str) -> str:
 @click.option("--method", "-m", default="GET", show_default=True, help="The request method.")
 @click.option("--host", default=None, help="The request host, for apps that match hosts or subdomains.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /_routes/api/match instead.")
-@with_appcontext
+@with_app
 def match_command(path: str, method: str, host: str | None, as_json: bool) -> None:
     """Show which rule handles PATH, or why the nearest rules do not.
 
@@ -110,7 +111,7 @@ def _pairs(pairs: t.Sequence[str]) -> dict[str, str]:
 @click.option("--anchor", default=None, help="_anchor: the #fragment.")
 @click.option("--blueprint", "-b", default=None, help="Resolve a relative .name as inside a request of this blueprint.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /_routes/api/build instead.")
-@with_appcontext
+@with_app
 def build_command(
     endpoint: str,
     values: tuple[str, ...],
