@@ -23,6 +23,7 @@ import stat
 import subprocess
 import sysconfig
 import tempfile
+import time
 import typing as t
 from dataclasses import dataclass
 
@@ -140,10 +141,29 @@ def write_checked(path: str, original: bytes, data: bytes) -> None:
             _write_in_place(target, original, data)
             return
         _replace(target, current, status, data)
-        late = current.read()  # appended to the old file between the last read and the replace
+        late = _drain(current)  # appended to the old file by writers that opened it before the replace
     if late:
         with open(target, "ab") as new:
             new.write(late)
+
+
+#: How long the old file must stay quiet after the replace before nothing more is carried over.
+_QUIET_SECONDS = 0.03
+
+
+def _drain(old: t.BinaryIO) -> bytes:
+    """What is still written to the replaced file: a writer that opened it just before the replace
+    writes there an instant later (``echo >> file`` opens, then writes), so wait until it is quiet."""
+    late = b""
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < _QUIET_SECONDS:
+        chunk = old.read()
+        if chunk:
+            late += chunk
+            quiet_since = time.monotonic()
+        else:
+            time.sleep(0.002)
+    return late
 
 
 def _replace(target: str, current: t.BinaryIO, status: os.stat_result, data: bytes) -> None:
