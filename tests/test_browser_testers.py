@@ -166,3 +166,14 @@ def test_match_tester(page: t.Any, demo_server: str) -> None:
     wait_until(lambda: page.get_attribute(card, "data-status") == "200")
     assert "blog_index" in text(page, card)
     assert page.console_errors == [], page.console_errors
+
+
+def test_a_fix_with_a_placeholder_is_shown_as_a_template(page: t.Any, demo_server: str) -> None:
+    """What the user reads: 'Fix: a template', 'fill in USER_ID', never 'verified to build'."""
+    page.goto(f"{demo_server}/_routes/build?endpoint=user_profile")
+    page.wait_for_selector("[data-testid=fix-status]")
+    assert text(page, "[data-testid=fix-status]") == "fill in USER_ID"
+    assert "fix: a template" in text(page, "#build-result").lower()  # the label is shown in capitals
+    assert "USER_ID" in text(page, "[data-testid=fix]")
+    assert "verified to build" not in text(page, "#build-result").lower()
+    assert page.locator("[data-testid=fix-status]").is_visible()
