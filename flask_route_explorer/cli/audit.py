@@ -14,8 +14,8 @@ import click
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from ..audit import AuditFinding, AuditReport, Severity, audit
-from .check import _annotation
 from .loading import load_app
+from .output import format_options, workflow_command
 
 
 def register(group: AppGroup) -> None:
@@ -25,15 +25,7 @@ def register(group: AppGroup) -> None:
 
 @click.command("audit")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (same as --format json).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="Output: text lines, JSON, or GitHub Actions annotations.",
-)
+@format_options("the report")
 @click.option("--no-references", is_flag=True, help="Do not scan the code and templates for unreferenced endpoints.")
 @click.option("--all", "include_internal", is_flag=True, help="Also audit the tools' own rules and 'static'.")
 @pass_script_info
@@ -90,7 +82,9 @@ def github_annotation(finding: AuditFinding) -> str:
     view = finding.route.view
     message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
     title = f"{finding.code.value} {finding.code.slug}"
-    return _annotation(level, _display(view.file) if view.file else finding.rule, view.line, None, title, message)
+    return workflow_command(
+        level, message, file=_display(view.file) if view.file else finding.rule, line=view.line, title=title
+    )
 
 
 __all__ = ["AuditReport", "audit_command", "github_annotation", "register"]

@@ -19,6 +19,7 @@ from ..checker import INFO_CODES, WARNING_CODES, CheckReport, Finding, FixResult
 from ..checker.write import WritePolicy
 from ..diagnosis import join_names
 from .loading import load_app, report_only_on_stdout
+from .output import format_options, workflow_command
 
 #: How many unverifiable calls the summary places (``file:line``) when --show-dynamic does not list them.
 SHOWN_UNVERIFIABLE = 3
@@ -31,15 +32,7 @@ def register(group: AppGroup) -> None:
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (same as --format json).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="Output: text lines, JSON, or GitHub Actions annotations.",
-)
+@format_options("the findings")
 @click.option("--fix", is_flag=True, help="Rewrite endpoints whose fix is unambiguous, in place.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff of --fix without writing.")
 @click.option(
@@ -195,9 +188,18 @@ def _print_report(
         for finding in report.findings:
             click.echo(github_annotation(finding))
         for call in report.unverifiable if show_dynamic else ():
-            click.echo(_annotation("notice", call.file, call.line, call.column, "unverifiable url_for", call.reason))
+            click.echo(
+                workflow_command(
+                    "notice",
+                    call.reason,
+                    file=call.file,
+                    line=call.line,
+                    column=call.column,
+                    title="unverifiable url_for",
+                )
+            )
         for bad in report.unparsable:
-            warning = _annotation("warning", bad.file, None, None, "not checked", f"does not parse ({bad.error})")
+            warning = workflow_command("warning", f"does not parse ({bad.error})", file=bad.file, title="not checked")
             click.echo(warning, file=out)
     else:
         for finding in report.findings:
@@ -298,21 +300,13 @@ def _unverifiable_count(report: CheckReport, *, listed: bool) -> str:
     return f"{count} unverifiable ({', '.join(places)}{more}; --show-dynamic lists {'it' if count == 1 else 'them'})"
 
 
-def _escape_data(text: str) -> str:
-    """A workflow command's message escaped, as GitHub Actions reads it (``%``, CR and LF)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """A workflow command's property value escaped (``:`` and ``,`` too)."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def github_annotation(finding: Finding) -> str:
     """One GitHub Actions workflow command (``::error``, ``::warning``, or ``::notice`` for information)."""
     level = _level(finding)
     message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
-    return _annotation(level, finding.file, finding.line, finding.column, finding.code, message)
+    return workflow_command(
+        level, message, file=finding.file, line=finding.line, column=finding.column, title=finding.code
+    )
 
 
 def _level(finding: Finding) -> str:
@@ -320,13 +314,3 @@ def _level(finding: Finding) -> str:
     if finding.code in INFO_CODES:
         return "notice"
     return "warning" if finding.code in WARNING_CODES else "error"
-
-
-def _annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:
-    """One GitHub Actions workflow command: ``::level file=...,line=...,col=...,title=...::message``."""
-    properties = ",".join(
-        f"{key}={_escape_property(str(value))}"
-        for key, value in (("file", file), ("line", line), ("col", column), ("title", title))
-        if value is not None
-    )
-    return f"::{level} {properties}::{_escape_data(message)}"

@@ -23,6 +23,7 @@ from flask.cli import AppGroup, ScriptInfo, pass_script_info
 from ..diff import Change, DiffReport, Severity, accepted, compare, read_accept_file, routes_from_document
 from ..inventory import get_inventory
 from .loading import report_only_on_stdout
+from .output import format_options, workflow_command
 
 _COLOUR = {Severity.BREAKING: "red", Severity.RISKY: "yellow", Severity.ADDITIVE: "green"}
 _LEVEL = {Severity.BREAKING: "error", Severity.RISKY: "warning", Severity.ADDITIVE: "notice"}
@@ -38,15 +39,7 @@ def register(group: AppGroup) -> None:
 @click.command("diff")
 @click.argument("old_json", required=False, type=click.Path(dir_okay=False))
 @click.option("--against", "git_ref", metavar="GIT_REF", help="Compare with the app at this git revision instead.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (same as --format json).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="Output: text, JSON, or GitHub Actions annotations.",
-)
+@format_options("the changes")
 @click.option(
     "--accept",
     "accept_file",
@@ -167,16 +160,11 @@ def summary(report: DiffReport, accepted_changes: t.Collection[int]) -> str:
     )
 
 
-def _escape(text: str, properties: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if properties else text
-
-
 def github_annotation(change: Change, is_accepted: bool) -> str:
     """A GitHub Actions workflow command: error for breaking, warning for risky, notice for additive."""
     level = "notice" if is_accepted else _LEVEL[change.severity]
     title = f"route diff: {change.code.value}" + (" (accepted)" if is_accepted else "")
-    return f"::{level} title={_escape(title, properties=True)}::{_escape(change.message)}"
+    return workflow_command(level, change.message, title=title)
 
 
 def routes_at_revision(ref: str, info: ScriptInfo) -> t.Any:
