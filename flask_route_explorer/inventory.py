@@ -251,7 +251,8 @@ def _blueprint_of(endpoint: str, blueprint_names: t.Collection[str]) -> str | No
     return None
 
 
-def _is_internal(endpoint: str) -> bool:
+def is_internal_endpoint(endpoint: str) -> bool:
+    """An endpoint of a development tool (the explorer's, the debug toolbar's): hidden unless asked for."""
     return endpoint.startswith(INTERNAL_ENDPOINT_PREFIXES)
 
 
@@ -329,7 +330,7 @@ def _route(
         websocket=bool(rule.websocket),
         view=source,
         index=index,
-        internal=_is_internal(endpoint),
+        internal=is_internal_endpoint(endpoint),
         werkzeug_rule=rule,
     )
 

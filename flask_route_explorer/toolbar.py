@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 from . import _compat, notes, recorder
 from .access import is_mounted, refusal
 from .diagnosis import Diagnosis, error_message
-from .inventory import INTERNAL_ENDPOINT_PREFIXES, Route, get_inventory
+from .inventory import Route, get_inventory, is_internal_endpoint
 from .rendering import display_path, render, rule_segments
 
 if t.TYPE_CHECKING:
@@ -97,7 +97,7 @@ class RouteExplorerPanel(DebugPanel):
         return Markup('{} · <span class="fre-nav-failed">✗ {} failed</span>').format(text, summary.failed)
 
     def summary(self) -> Summary:
-        calls = [c for c in self._request_calls() if not _is_internal(c.endpoint)]
+        calls = [c for c in self._request_calls() if not is_internal_endpoint(c.endpoint)]
         return Summary(
             rules=len(get_inventory(current_app).user_routes()),
             calls=len(calls),
@@ -124,8 +124,8 @@ class RouteExplorerPanel(DebugPanel):
         rule = request.url_rule
         route = get_inventory(app).route_for(rule) if rule is not None else None
         recorded = self._request_calls()
-        app_calls = [c for c in recorded if not _is_internal(c.endpoint)]
-        tool_calls = [c for c in recorded if _is_internal(c.endpoint)]
+        app_calls = [c for c in recorded if not is_internal_endpoint(c.endpoint)]
+        tool_calls = [c for c in recorded if is_internal_endpoint(c.endpoint)]
         return render(
             "route_explorer/panel.html",
             request=request,
@@ -161,10 +161,6 @@ def _shown_methods(rule: Rule | None, route: Route | None) -> t.Sequence[str] | 
     if route is not None:
         return route.visible_methods
     return sorted(rule.methods) if rule is not None and rule.methods is not None else None
-
-
-def _is_internal(endpoint: str) -> bool:
-    return endpoint.startswith(INTERNAL_ENDPOINT_PREFIXES)
 
 
 def _shown(app: Flask, number: int, call: recorder.UrlForCall) -> ShownCall:

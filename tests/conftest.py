@@ -37,6 +37,26 @@ TOOL_RULE = "/_debug_toolbar/static/<path:filename>"
 TOOL_ENDPOINT = "_debug_toolbar.static"
 
 
+#: The keys of ``Diagnosis.to_dict()``: the JSON contract of the error page, the testers and the checker.
+DIAGNOSIS_KEYS = {
+    "kind",
+    "endpoint",
+    "explanation",
+    "suggestions",
+    "missing",
+    "unexpected",
+    "fix",
+    "fix_url",
+    "call",
+    "placeholders",
+    "verified",
+    "guess",
+    "regression_test",
+    "hook_error",
+    "incomplete",
+}
+
+
 @pytest.fixture
 def make_app() -> t.Callable[..., Flask]:
     """A factory for a bare app with the explorer forced on (debug mode, testing)."""

@@ -10,6 +10,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
+from conftest import DIAGNOSIS_KEYS
 from flask import Blueprint, Flask, current_app, render_template, url_for
 from flask.ctx import RequestContext
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -172,23 +173,7 @@ def check(d: Diagnosis, kind: str, fix: str | None = None, fix_url: str | None =
     assert d.kind == kind, d
     assert d.kind in KINDS
     json.dumps(d.to_dict())
-    assert set(d.to_dict()) == {
-        "kind",
-        "endpoint",
-        "explanation",
-        "suggestions",
-        "missing",
-        "unexpected",
-        "fix",
-        "fix_url",
-        "call",
-        "placeholders",
-        "verified",
-        "guess",
-        "regression_test",
-        "hook_error",
-        "incomplete",
-    }
+    assert set(d.to_dict()) == DIAGNOSIS_KEYS
     if fix is not None:
         assert d.fix == fix
     if fix_url is not None:

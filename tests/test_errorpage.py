@@ -8,6 +8,7 @@ import re
 import typing as t
 
 import pytest
+from conftest import DIAGNOSIS_KEYS
 from flask import Blueprint, Flask, got_request_exception, redirect, render_template_string, request, url_for
 from werkzeug.routing import BuildError
 
@@ -16,23 +17,6 @@ from flask_route_explorer.access import CONTENT_SECURITY_POLICY
 from flask_route_explorer.diagnosis import CallSite, Diagnosis, Suggestion, fixed_source
 
 JSON = {"Accept": "application/json"}
-DIAGNOSIS_KEYS = {
-    "kind",
-    "endpoint",
-    "explanation",
-    "suggestions",
-    "missing",
-    "unexpected",
-    "fix",
-    "fix_url",
-    "call",
-    "placeholders",
-    "verified",
-    "guess",
-    "regression_test",
-    "hook_error",
-    "incomplete",
-}
 
 
 def add_views(app: Flask) -> Flask:

@@ -13,7 +13,8 @@ import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inventory import AUTOMATIC_METHODS, INTERNAL_ENDPOINT_PREFIXES
+from ..inventory import AUTOMATIC_METHODS
+from ..inventory import is_internal_endpoint as is_tool_endpoint
 
 #: The value of the ``format`` key of a coverage document, so a loader can refuse other JSON.
 FORMAT = "flask-route-explorer.route-coverage"
@@ -26,7 +27,7 @@ RuleKey = tuple[str, str]
 
 def is_internal_endpoint(endpoint: str) -> bool:
     """Rules a test suite does not own: static files (the app's and blueprints'), the tools' rules."""
-    return endpoint == "static" or endpoint.endswith(".static") or endpoint.startswith(INTERNAL_ENDPOINT_PREFIXES)
+    return endpoint == "static" or endpoint.endswith(".static") or is_tool_endpoint(endpoint)
 
 
 def counted_methods(methods: t.Collection[str] | None) -> tuple[str, ...]:
