@@ -1,6 +1,10 @@
 """The route inventory: an immutable model of the app's URL map that every face reads.
 
-Built lazily on first use, cached on the app, and rebuilt when a rule is added later.
+Built lazily on first use, cached on the app, and rebuilt when a rule is added later. In debug
+mode the reloader starts a new process on every save, so the first ``/_routes/`` of a process is
+the page a developer waits for most: building a route reads only what Werkzeug's rule already
+holds, and the parts that cost more (a route's variables, the view behind its endpoint) are made
+the first time something asks for them. A page shows 100 rows of thousands.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from werkzeug.routing import Rule
 
 from . import _compat
 from .endpoints import jsonable
-from .sources import ViewSource, json_string, json_text, view_source
+from .sources import ViewSource, ViewSources, json_string, json_text
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -47,14 +51,17 @@ class Argument:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Route:
-    """One URL rule as the app sees it."""
+    """One URL rule as the app sees it.
+
+    :attr:`arguments` and :attr:`view` are computed on first use and kept (``cached_property``
+    writes to the instance's ``__dict__``, which a frozen dataclass allows).
+    """
 
     rule: str
     endpoint: str
     methods: tuple[str, ...] | None
-    arguments: tuple[Argument, ...]
     defaults: t.Mapping[str, t.Any]
     blueprint: str | None
     subdomain: str | None
@@ -64,13 +71,41 @@ class Route:
     alias: bool
     build_only: bool
     websocket: bool
-    view: ViewSource
     #: Position in the URL map (Werkzeug keeps rules grouped by endpoint, in the order added).
     index: int
     #: True for the explorer's and Flask-DebugToolbar's own rules.
     internal: bool
     #: The Werkzeug rule itself, for matching and building; not part of the JSON model.
     werkzeug_rule: Rule = field(repr=False, compare=False)
+    #: The views of the app, described per endpoint on first use and shared by its routes.
+    views: ViewSources = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def arguments(self) -> tuple[Argument, ...]:
+        """The rule's variables, in the order they appear (host or subdomain part first)."""
+        converters = self.werkzeug_rule.map.converters
+        return tuple(
+            Argument(
+                name=variable.name,
+                converter="string" if variable.converter == "default" else variable.converter,
+                args=_read_only(_named_arguments(converters.get(variable.converter), variable.args, variable.kwargs)),
+                required=variable.name not in self.defaults,
+            )
+            for variable in _compat.rule_variables(self.werkzeug_rule)
+        )
+
+    @property
+    def view(self) -> ViewSource:
+        """The code behind the endpoint (described once per endpoint, the first time it is asked for)."""
+        return self.views[self.endpoint]
+
+    @property
+    def handlers(self) -> tuple[tuple[str, ViewSource], ...]:
+        """A ``MethodView``'s handlers of the methods this rule accepts (``()`` for a plain function)."""
+        handlers = self.view.handlers
+        if not handlers or self.methods is None:
+            return handlers
+        return tuple(handler for handler in handlers if handler[0] in self.methods)
 
     @property
     def visible_methods(self) -> tuple[str, ...] | None:
@@ -191,6 +226,13 @@ class Inventory:
                 found.setdefault(argument.name, argument)
         return found
 
+    def derived_if_made(self, key: t.Hashable) -> t.Any | None:
+        """What :meth:`derived` keeps under ``key``, or ``None`` when nothing has asked for it yet.
+
+        For a face that shows a costly value when it is there and asks for it later otherwise.
+        """
+        return self._derived.get(key)
+
     def derived(self, key: t.Hashable, build: t.Callable[[], _Derived]) -> _Derived:
         """The value ``build()`` computed once for this inventory under ``key``.
 
@@ -263,19 +305,15 @@ _EMPTY: t.Mapping[str, t.Any] = MappingProxyType({})
 def build_inventory(app: Flask) -> Inventory:
     """Read ``app.url_map`` into an :class:`Inventory` (uncached; prefer :func:`get_inventory`)."""
     blueprint_names = frozenset(app.blueprints)
-    views = app.view_functions
-    sources: dict[str, ViewSource] = {}
+    views = ViewSources(app.view_functions)
     # Rules share a handful of method sets: one tuple each. In a big app every object the build
     # keeps alive adds to the next full pass of Python's cyclic garbage collector over the heap.
     methods: dict[frozenset[str], tuple[str, ...]] = {}
     routes: list[Route] = []
-    for index, rule in enumerate(app.url_map.iter_rules()):
-        endpoint = str(rule.endpoint)
-        if endpoint not in sources:
-            sources[endpoint] = view_source(views.get(endpoint), endpoint)
-        routes.append(_route(app, rule, index, blueprint_names, sources[endpoint], methods))
     by_endpoint: dict[str, list[Route]] = {}
-    for route in routes:
+    for index, rule in enumerate(app.url_map.iter_rules()):
+        route = _route(rule, index, blueprint_names, views, methods)
+        routes.append(route)
         by_endpoint.setdefault(route.endpoint, []).append(route)
     return Inventory(
         routes=tuple(routes),
@@ -287,37 +325,25 @@ def build_inventory(app: Flask) -> Inventory:
 
 
 def _route(
-    app: Flask,
     rule: Rule,
     index: int,
     blueprint_names: t.Collection[str],
-    source: ViewSource,
+    views: ViewSources,
     methods: dict[frozenset[str], tuple[str, ...]],
 ) -> Route:
-    defaults = dict(rule.defaults or {})
-    arguments = tuple(
-        Argument(
-            name=variable.name,
-            converter="string" if variable.converter == "default" else variable.converter,
-            args=_read_only(
-                _named_arguments(app.url_map.converters.get(variable.converter), variable.args, variable.kwargs)
-            ),
-            required=variable.name not in defaults,
-        )
-        for variable in _compat.rule_variables(rule)
-    )
     redirect_to = rule.redirect_to
     endpoint = str(rule.endpoint)
+    shared_methods: tuple[str, ...] | None = None
     if rule.methods is not None:
         key = frozenset(rule.methods)
-        if key not in methods:
-            methods[key] = tuple(sorted(key))
+        shared_methods = methods.get(key)
+        if shared_methods is None:
+            shared_methods = methods[key] = tuple(sorted(key))
     return Route(
         rule=rule.rule,
         endpoint=endpoint,
-        methods=methods[key] if rule.methods is not None else None,
-        arguments=arguments,
-        defaults=_read_only(defaults),
+        methods=shared_methods,
+        defaults=_read_only(dict(rule.defaults)) if rule.defaults else _EMPTY,
         blueprint=_blueprint_of(endpoint, blueprint_names),
         subdomain=rule.subdomain or None,
         host=rule.host or None,
@@ -328,10 +354,10 @@ def _route(
         alias=bool(rule.alias),
         build_only=bool(rule.build_only),
         websocket=bool(rule.websocket),
-        view=source,
         index=index,
         internal=is_internal_endpoint(endpoint),
         werkzeug_rule=rule,
+        views=views,
     )
 
 
