@@ -3,7 +3,8 @@
 One search serves the page, the JSON API and ``flask route-explorer list``. Text queries rank plain
 substring hits above fuzzy (rapidfuzz) ones; a query that starts with ``/`` is a path, and the rules
 that would really handle it (asked of Werkzeug's own matcher, never re-implemented) come first.
-The search keys are computed once per :class:`~flask_route_explorer.inventory.Inventory` and cached.
+The search keys are computed once per :class:`~flask_route_explorer.inventory.Inventory` and cached
+(the text keys on the first text query: the first page after a restart has none).
 """
 
 from __future__ import annotations
@@ -109,18 +110,43 @@ class SearchResult:
 
 
 class SearchKeys:
-    """Search keys of one inventory, computed once."""
+    """The orders every search starts from, computed once per inventory.
+
+    The text keys (:class:`TextKeys`) are separate and made on the first text or path query: they
+    need every view's names, and the first page after a restart (no query) needs none of them.
+    """
 
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         self.routes = inventory.routes
+        self.visible = [p for p, route in enumerate(self.routes) if not route.internal]
+        registered = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
+        #: App-level rules first, then each blueprint as registered (nested ones after their parent).
+        self.natural = sorted(
+            range(len(self.routes)), key=lambda p: (registered.get(self.routes[p].blueprint or "", 0), p)
+        )
+        self.natural_visible = [p for p in self.natural if not self.routes[p].internal]
+        self.match_methods = _methods_to_try(self.routes)
+        #: Each route's JSON by its position, made on first use by ``SearchResult.to_json``.
+        self.route_json: dict[int, str] = {}
+
+    @property
+    def text(self) -> TextKeys:
+        """The text keys, made on the first query that needs them."""
+        return self.inventory.derived(TextKeys, lambda: TextKeys(self.routes))
+
+
+class TextKeys:
+    """What a text query is compared with: lower-cased fields, words and their postings, per route."""
+
+    def __init__(self, routes: t.Sequence[Route]) -> None:
         #: Lower-cased fields per route, in the order they are worth: endpoint, view name, rule, blueprint.
         self.fields: list[tuple[str, str, str, str]] = []
         self.haystacks: list[str] = []
         #: Per route: the last part of the endpoint (for exact and prefix hits).
         self.lasts: list[str] = []
         postings: dict[str, list[int]] = {}
-        for position, route in enumerate(self.routes):
+        for position, route in enumerate(routes):
             # Space-delimited on both sides, so `` name `` in it finds a whole view name.
             view_names = " " + " ".join(n for n in (*route.view.names, route.view.qualname or "") if n).lower() + " "
             fields = (route.endpoint.lower(), view_names, route.rule.lower(), (route.blueprint or "").lower())
@@ -132,22 +158,12 @@ class SearchKeys:
         # Between equal scores the shorter last part of the endpoint is the closer hit (``user_profile``
         # before ``old_user_profile``), then the shorter endpoint: an order that does not depend on
         # the query, so it is ranked once here.
-        tie_order = sorted(range(len(self.routes)), key=lambda p: (len(self.lasts[p]), len(self.fields[p][0]), p))
-        self.tie_rank = [0] * len(self.routes)
+        tie_order = sorted(range(len(routes)), key=lambda p: (len(self.lasts[p]), len(self.fields[p][0]), p))
+        self.tie_rank = [0] * len(routes)
         for rank, position in enumerate(tie_order):
             self.tie_rank[position] = rank
         self.words = list(postings)
         self.postings = [postings[w] for w in self.words]
-        self.visible = [p for p, route in enumerate(self.routes) if not route.internal]
-        registered = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
-        #: App-level rules first, then each blueprint as registered (nested ones after their parent).
-        self.natural = sorted(
-            range(len(self.routes)), key=lambda p: (registered.get(self.routes[p].blueprint or "", 0), p)
-        )
-        self.natural_visible = [p for p in self.natural if not self.routes[p].internal]
-        self.match_methods = _methods_to_try(self.routes)
-        #: Each route's JSON by its position, made on first use by ``SearchResult.to_json``.
-        self.route_json: dict[int, str] = {}
 
 
 #: A route's position in the inventory, its score, and whether it handles the queried path.
@@ -269,16 +285,18 @@ class _TextHits:
     """
 
     def __init__(self, index: SearchKeys, positions: t.Sequence[int], query: str) -> None:
-        self.index = index
+        self.keys = index.text
         self.query = query.lower()
         self.terms = self.query.split()
-        haystacks = index.haystacks
+        haystacks = self.keys.haystacks
         found = [p for p in positions if self.terms[0] in haystacks[p]]
         for term in self.terms[1:]:
             found = [p for p in found if term in haystacks[p]]
         self.found = found
         self.fuzzy = (
-            _fuzzy_scores(index, set(positions).difference(found), self.query) if len(found) < len(positions) else {}
+            _fuzzy_scores(self.keys, set(positions).difference(found), self.query)
+            if len(found) < len(positions)
+            else {}
         )
         self.count = len(found) + len(self.fuzzy)
 
@@ -288,7 +306,7 @@ class _TextHits:
         At 10,000 rules a one-letter query hits almost every rule while a page shows 100: a partial
         sort (``heapq.nsmallest``) of plain tuples keeps that cheap.
         """
-        tie_rank = self.index.tie_rank
+        tie_rank = self.keys.tie_rank
         keyed = self._keyed()
         keyed += [(-score, tie_rank[p], p) for p, score in self.fuzzy.items()]
         if limit is None or limit >= len(keyed):
@@ -307,7 +325,7 @@ class _TextHits:
         query, terms = self.query, self.terms
         # A whole view name (the query has no space inside: a name has none).
         word = f" {query} " if len(terms) == 1 else "\n"
-        fields, lasts, tie_rank = self.index.fields, self.index.lasts, self.index.tie_rank
+        fields, lasts, tie_rank = self.keys.fields, self.keys.lasts, self.keys.tie_rank
         return [
             (
                 -_SUBSTRING_BASE
@@ -336,7 +354,7 @@ class _TextHits:
         ]
 
 
-def _fuzzy_scores(index: SearchKeys, positions: set[int], query: str) -> dict[int, float]:
+def _fuzzy_scores(index: TextKeys, positions: set[int], query: str) -> dict[int, float]:
     """Routes whose words resemble every word of the query (typos, transpositions); scores below 100.
 
     Matching words instead of whole strings keeps it fast (the vocabulary of a 10,000-rule app is a
@@ -371,7 +389,7 @@ def _path_hits(index: SearchKeys, positions: t.Sequence[int], query: str, server
     hits: list[_ScoredPosition] = [(p, _SUBSTRING_BASE * 2, True) for p in matched]
     taken = set(matched)
     lowered = path.lower()
-    fields = index.fields
+    fields = index.text.fields
     containing = [p for p in positions if lowered in fields[p][2] and p not in taken]
     containing.sort(key=lambda p: (not fields[p][2].startswith(lowered), len(fields[p][2]), p))
     hits += [(p, _SUBSTRING_BASE, False) for p in containing]
