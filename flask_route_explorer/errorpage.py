@@ -35,7 +35,7 @@ from .diagnosis.report import NOTE_PREFIX, built_label, fix_label, guess_text, k
 from .diagnosis.sentences import join_names
 from .inventory import Route, get_inventory
 from .querystring import escaped_query_string
-from .rendering import display_path, render, rule_segments
+from .rendering import display_path, render
 
 log = logging.getLogger("flask_route_explorer")
 
@@ -216,7 +216,6 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         fix_tester_values=tester_values(diagnosis.fix_values),
         near_misses=near_misses(app, diagnosis),
         short_path=functools.partial(display_path, root=app.root_path),
-        rule_segments=rule_segments,
         frames=frames(error, app.root_path),
         markdown=markdown_report(error, diagnosis, app.root_path),
         debugger_url=debugger_url(),

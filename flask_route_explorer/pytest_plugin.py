@@ -188,7 +188,7 @@ def render_html(data: CoverageData, include_internal: bool) -> str:
 
     from ._resources import STATIC_DIR
     from .coverage import counted_records, figures
-    from .rendering import render, rule_segments
+    from .rendering import render
 
     records = counted_records(data, include_internal)
     return render(
@@ -198,5 +198,4 @@ def render_html(data: CoverageData, include_internal: bool) -> str:
         groups=[(blueprint, list(group)) for blueprint, group in groupby(records, key=lambda r: r.blueprint)],
         include_internal=include_internal,
         stylesheet=(STATIC_DIR / "explorer.css").read_text(encoding="utf-8"),
-        rule_segments=rule_segments,
     )

@@ -75,7 +75,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(plain_text=plain_text, highlight=highlight)
+    env.filters.update(plain_text=plain_text, highlight=highlight, rule_html=rule_html, method_badges=method_badges)
     env.globals.update(
         page_url=page_url,
         editor_link=_editor_link,
@@ -158,10 +158,15 @@ def _relative(file: str, base: str) -> str:
 def shown_methods(route: Route, include_automatic: bool) -> tuple[str, ...] | None:
     """A route's method badges in the usual reading order (GET, POST, PUT, PATCH, DELETE, others)."""
     methods = route.methods if include_automatic else route.visible_methods
-    if methods is None:
-        return None
-    order = {m: i for i, m in enumerate((*COMMON_METHODS, "HEAD", "OPTIONS"))}
-    return tuple(sorted(methods, key=lambda m: (order.get(m, len(order)), m)))
+    return None if methods is None else _reading_order(methods)
+
+
+_METHOD_ORDER = {m: i for i, m in enumerate((*COMMON_METHODS, "HEAD", "OPTIONS"))}
+
+
+@functools.lru_cache(maxsize=256)
+def _reading_order(methods: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(methods, key=lambda m: (_METHOD_ORDER.get(m, len(_METHOD_ORDER)), m)))
 
 
 class RuleSegment(t.NamedTuple):
@@ -190,6 +195,36 @@ def rule_segments(rule: str) -> tuple[RuleSegment, ...]:
     return tuple(segments)
 
 
+@functools.lru_cache(maxsize=16384)
+def rule_html(rule: str) -> Markup:
+    """A rule as every page shows it: variables and converters marked, a break allowed after each slash.
+
+    A filter rather than a template macro: the routes table shows one per row, and a Jinja macro
+    call costs more than the markup it writes. ``<wbr>`` is ignored when the text is copied.
+    """
+    parts: list[str] = []
+    for segment in rule_segments(rule):
+        if segment.converter is None:
+            parts.append("/<wbr>".join(str(escape(piece)) for piece in segment.text.split("/")))
+        else:
+            converter = f'<span class="conv">{escape(segment.converter)}:</span>' if segment.converter else ""
+            parts.append(f'<span class="var">&lt;{converter}{escape(segment.text)}&gt;</span>')
+    return Markup(f'<span class="rule">{"".join(parts)}</span>')
+
+
+_ANY_METHOD = Markup('<span class="badge m-ANY" title="This rule accepts any method">ANY</span>')
+
+
+def method_badges(methods: t.Sequence[str] | None) -> Markup:
+    """One badge per method, in the order given (see :func:`shown_methods`); ``None`` is any method."""
+    return _ANY_METHOD if methods is None else _badges(tuple(methods))
+
+
+@functools.lru_cache(maxsize=256)
+def _badges(methods: tuple[str, ...]) -> Markup:
+    return Markup("".join(f'<span class="badge m-{escape(m)}">{escape(m)}</span>' for m in methods))
+
+
 #: reStructuredText and Markdown inline markup, as docstrings write it: ``:role:`text```, ````code````,
 #: ``**strong**``, ``*em*``, ``_em_``, ``[text](url)``, ``<url>``.
 _MARKUP: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -201,19 +236,25 @@ _MARKUP: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
 )
 
+#: A character each pattern of ``_MARKUP`` needs, in the same order.
+_MARKUP_SIGNS = ("`", "`", "**", "*", "_", "](")
+
 
 def plain_text(text: str | None) -> str:
     """A docstring line without its reStructuredText or Markdown markup (a table cell shows no markup)."""
     if not text:
         return ""
-    for pattern, replacement in _MARKUP:
-        text = pattern.sub(replacement, text)
+    for (pattern, replacement), sign in zip(_MARKUP, _MARKUP_SIGNS):
+        if sign in text:  # most lines have no markup: skip the patterns that cannot match
+            text = pattern.sub(replacement, text)
     return text
 
 
 def highlight(text: str | None, query: str | None) -> Markup:
     """``text`` escaped, with each word of the search query marked where it occurs (any case)."""
     shown = str(text or "")
+    if not query:
+        return escape(shown)
     words = sorted({w for w in re.split(r"[\s/.<>:]+", (query or "").lower()) if len(w) >= 2}, key=len, reverse=True)
     if not words:
         return escape(shown)

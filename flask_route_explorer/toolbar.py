@@ -24,7 +24,7 @@ from . import _compat, notes, recorder
 from .access import is_mounted, refusal
 from .diagnosis import Diagnosis, error_message
 from .inventory import Route, get_inventory, is_internal_endpoint
-from .rendering import display_path, render, rule_segments
+from .rendering import display_path, render
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -131,7 +131,6 @@ class RouteExplorerPanel(DebugPanel):
             request=request,
             rule=rule,
             route=route,
-            segments=rule_segments(rule.rule) if rule is not None else [],
             methods=_shown_methods(rule, route),
             view_args=request.view_args or {},
             calls=[_shown(app, number, call) for number, call in enumerate(app_calls, 1)],

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from .. import routing
 from ..inventory import AUTOMATIC_METHODS, Argument, Inventory, Route, get_inventory
-from ..rendering import display_path, explorer_app, render, rule_segments
+from ..rendering import display_path, explorer_app, render
 from ..search import search, summarize
 from .forms import flag
 
@@ -268,7 +268,6 @@ def _common_context() -> dict[str, t.Any]:
     return {
         "app_name": explorer_app().name,
         "status_texts": routing.STATUS_TEXTS,
-        "rule_segments": rule_segments,
         "short_path": lambda file: display_path(file, explorer_app().root_path),
     }
 
