@@ -37,6 +37,9 @@ def test_live_search_filters_and_links(page: t.Any, demo_server: str, screenshot
     total = page.locator(ROWS).count()
     assert total > 15
     assert "users.user_profile" in endpoints(page)
+    # The audit comes in its own request once the page is shown, and replaces its placeholder line.
+    page.wait_for_selector("#audit-summary:not(.is-pending)")
+    assert page.inner_text("[data-testid=audit-summary]").startswith("Audit of the URL map")
     screenshot("explorer-light")
 
     # "/" focuses the search box; typing (with a typo) updates the table without a page load.

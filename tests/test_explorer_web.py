@@ -209,12 +209,38 @@ def test_the_audit_marks_problem_rows_and_filters_them(make_app: t.Callable[...,
     app.add_url_rule("/items/<int:item_id>", "item_again", lambda item_id: f"again {item_id}")  # never dispatched
     app.add_url_rule("/about", "about", lambda: "")
     client = app.test_client()
+    first = client.get("/_routes/").get_data(as_text=True)
+    # The first page after a restart leaves the audit out and asks for it once shown.
+    assert "Auditing the URL map" in first and "audit-badge " not in first
+    loader = re.search(r'<div hidden hx-get="([^"]+)" hx-trigger="load" hx-swap="none">', first)
+    assert loader is not None and loader.group(1) == "/_routes/audit"
+    late = client.get(loader.group(1)).get_data(as_text=True)
+    assert re.search(r'<p class="audit-summary has-errors" id="audit-summary"[^>]* hx-swap-oob="true">', late)
+    assert re.search(r"Audit of the URL map: <strong>\d+ problems?</strong>", late)
+    badge = re.search(r'<span class="audit-badges" id="audit-(\d+)" hx-swap-oob="true">', late)
+    assert badge is not None and f'id="audit-{badge.group(1)}"' in first  # the row's placeholder it replaces
+    # Once made, the audit is part of the page itself, with no second request.
     html = client.get("/_routes/").get_data(as_text=True)
+    assert "hx-trigger=\"load\"" not in html
     assert re.search(r"Audit of the URL map: <strong>\d+ problems?</strong>", html)
-    badge = re.search(r'<span class="audit-badge is-error" tabindex="0" role="note" title="(RA10\d): ([^"]+)"', html)
-    assert badge is not None and "item" in badge.group(2)
+    badge_html = re.search(r'<span class="audit-badge is-error" tabindex="0" role="note" title="(RA10\d): ([^"]+)"', html)
+    assert badge_html is not None and "item" in badge_html.group(2)
     only = client.get("/_routes/?problems=1").get_data(as_text=True)
     assert "item_again" in rows_text(only) and "/about" not in rows_text(only)
+
+
+def test_the_late_audit_answers_for_the_rows_of_the_same_page(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app()
+    for number in range(120):
+        app.add_url_rule(f"/n{number:03}", f"n{number:03}", lambda: "")
+    app.add_url_rule("/n119", "n119_again", lambda: "")  # shadowed: on the second page only
+    client = app.test_client()
+    first = client.get("/_routes/?page=2").get_data(as_text=True)
+    assert 'hx-get="/_routes/audit?page=2"' in first
+    late_page_two = client.get("/_routes/audit?page=2").get_data(as_text=True)
+    late_page_one = client.get("/_routes/audit").get_data(as_text=True)
+    assert "audit-badges" in late_page_two and "audit-badges" not in late_page_one
+    assert client.get("/_routes/audit?page=x").status_code == 200  # bad input: a message, never a 500
 
 
 def test_the_tests_column_reads_the_last_coverage_report(make_app: t.Callable[..., Flask], tmp_path: t.Any) -> None:

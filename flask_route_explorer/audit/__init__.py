@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .findings import AuditFinding, AuditFindings, AuditReport, Code, Proof, Severity, TwinReason
 from .references import expected_unreferenced
-from .run import audit, map_audit
+from .run import audit, map_audit, map_audit_if_made
 
 __all__ = [
     "AuditFinding",
@@ -21,4 +21,5 @@ __all__ = [
     "audit",
     "expected_unreferenced",
     "map_audit",
+    "map_audit_if_made",
 ]

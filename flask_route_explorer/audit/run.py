@@ -66,7 +66,19 @@ def _map_findings(context: AuditContext) -> list[AuditFinding]:
     return findings + shadowed_findings(context, found.values(), explained)
 
 
+_MAP_AUDIT = "audit.map_audit"
+
+
 def map_audit(app: Flask) -> AuditReport:
     """The audit of the URL map alone (no file scan), computed once per inventory: what pages show."""
     inventory = get_inventory(app)
-    return inventory.derived("audit.map_audit", lambda: audit(app, references=False))
+    return inventory.derived(_MAP_AUDIT, lambda: audit(app, references=False))
+
+
+def map_audit_if_made(app: Flask) -> AuditReport | None:
+    """:func:`map_audit` when it has been computed for the current URL map, else ``None`` (never computes).
+
+    The audit reads every view's signature: at 1,400 rules it costs more than the rest of the
+    first page after a restart, so the page asks for it once it is shown.
+    """
+    return t.cast("AuditReport | None", get_inventory(app).derived_if_made(_MAP_AUDIT))

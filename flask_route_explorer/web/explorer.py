@@ -6,6 +6,7 @@ page lives in the query string only, so every filtered view is a link a develope
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 from dataclasses import dataclass
@@ -15,10 +16,10 @@ from htmx_flask.requests import HtmxHeaders
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..audit import map_audit
+from ..audit import map_audit, map_audit_if_made
 from ..coverage import last_report
 from ..inventory import AUTOMATIC_METHODS, get_inventory
-from ..rendering import COMMON_METHODS, display_path, explorer_app, render, rule_segments, shown_methods
+from ..rendering import COMMON_METHODS, display_path, explorer_app, render, shown_methods
 from ..search import APP_LEVEL, PER_PAGE, group_hits, search, summarize
 from .forms import flag
 
@@ -30,6 +31,7 @@ _METHOD_RE = re.compile(r"[A-Z]{1,20}")
 def register(bp: Blueprint) -> None:
     """Add the explorer's views to the blueprint."""
     bp.add_url_rule("/", "index", index)
+    bp.add_url_rule("/audit", "audit", audit)
     bp.add_url_rule("/api/routes", "api_routes", api_routes)
 
 
@@ -126,10 +128,11 @@ def index() -> str:
         "current_page": "routes",
         "method_choices": _method_choices(summary.methods, state),
         "app_level": APP_LEVEL,
-        "rule_segments": rule_segments,
-        "short_path": lambda file: display_path(file, explorer_app().root_path),
+        "short_path": functools.partial(display_path, root=app.root_path),
         "shown_methods": shown_methods,
-        "audit": map_audit(app),
+        # The audit reads every view's signature; unless it is already known (or the page is
+        # filtered by it), the page asks for it once shown: see :func:`audit`.
+        "audit": map_audit(app) if state.problems else map_audit_if_made(app),
         "coverage": coverage[1] if coverage else None,
         "coverage_file": display_path(str(coverage[0]), app.root_path) if coverage else None,
     }
@@ -137,6 +140,17 @@ def index() -> str:
     if htmx and not htmx.history_restore_request:
         return render("route_explorer/_routes_results.html", **context)
     return render("route_explorer/explorer.html", **context)
+
+
+def audit() -> str:
+    """The audit's summary and the badges of the rows the same query shows, as htmx out-of-band swaps.
+
+    The first page after a restart leaves them out (the audit costs more than the rest of that
+    page) and asks for them from here as soon as it is shown.
+    """
+    state = PageState.from_args(request.args)
+    _inventory, result = _result(state, PER_PAGE)
+    return render("route_explorer/_audit_update.html", audit=map_audit(explorer_app()), state=state, result=result)
 
 
 def api_routes() -> Response:
