@@ -55,22 +55,17 @@ class Argument:
 class Route:
     """One URL rule as the app sees it.
 
-    :attr:`arguments` and :attr:`view` are computed on first use and kept (``cached_property``
-    writes to the instance's ``__dict__``, which a frozen dataclass allows).
+    Only what every page sorts and filters by is copied when the inventory is built; the rest is
+    read from the Werkzeug rule when asked for. :attr:`arguments`, :attr:`defaults` and
+    :attr:`redirect_to` are computed on first use and kept (``cached_property`` writes to the
+    instance's ``__dict__``, which a frozen dataclass allows). The first page after a restart
+    builds a route per rule but shows only a hundred, so what it does not show costs nothing.
     """
 
     rule: str
     endpoint: str
     methods: tuple[str, ...] | None
-    defaults: t.Mapping[str, t.Any]
     blueprint: str | None
-    subdomain: str | None
-    host: str | None
-    strict_slashes: bool
-    redirect_to: str | None
-    alias: bool
-    build_only: bool
-    websocket: bool
     #: Position in the URL map (Werkzeug keeps rules grouped by endpoint, in the order added).
     index: int
     #: True for the explorer's and Flask-DebugToolbar's own rules.
@@ -93,6 +88,42 @@ class Route:
             )
             for variable in _compat.rule_variables(self.werkzeug_rule)
         )
+
+    @functools.cached_property
+    def defaults(self) -> t.Mapping[str, t.Any]:
+        """Values the rule fills in by itself (read-only)."""
+        defaults = self.werkzeug_rule.defaults
+        return _read_only(dict(defaults)) if defaults else _EMPTY
+
+    @functools.cached_property
+    def redirect_to(self) -> str | None:
+        """Where the rule redirects: its target rule, or the name of the function that decides."""
+        target = self.werkzeug_rule.redirect_to
+        return target if target is None or isinstance(target, str) else _callable_name(target)
+
+    @property
+    def subdomain(self) -> str | None:
+        return self.werkzeug_rule.subdomain or None
+
+    @property
+    def host(self) -> str | None:
+        return self.werkzeug_rule.host or None
+
+    @property
+    def strict_slashes(self) -> bool:
+        return bool(self.werkzeug_rule.strict_slashes)
+
+    @property
+    def alias(self) -> bool:
+        return bool(self.werkzeug_rule.alias)
+
+    @property
+    def build_only(self) -> bool:
+        return bool(self.werkzeug_rule.build_only)
+
+    @property
+    def websocket(self) -> bool:
+        return bool(self.werkzeug_rule.websocket)
 
     @property
     def view(self) -> ViewSource:
@@ -319,8 +350,8 @@ def build_inventory(app: Flask) -> Inventory:
         routes=tuple(routes),
         by_endpoint=MappingProxyType({k: tuple(v) for k, v in by_endpoint.items()}),
         blueprints=tuple(app.blueprints),
-        has_subdomains=any(r.subdomain for r in routes),
-        has_hosts=any(r.host for r in routes),
+        has_subdomains=any(r.subdomain for r in app.url_map.iter_rules()),
+        has_hosts=any(r.host for r in app.url_map.iter_rules()),
     )
 
 
@@ -331,7 +362,6 @@ def _route(
     views: ViewSources,
     methods: dict[frozenset[str], tuple[str, ...]],
 ) -> Route:
-    redirect_to = rule.redirect_to
     endpoint = str(rule.endpoint)
     shared_methods: tuple[str, ...] | None = None
     if rule.methods is not None:
@@ -343,17 +373,7 @@ def _route(
         rule=rule.rule,
         endpoint=endpoint,
         methods=shared_methods,
-        defaults=_read_only(dict(rule.defaults)) if rule.defaults else _EMPTY,
         blueprint=_blueprint_of(endpoint, blueprint_names),
-        subdomain=rule.subdomain or None,
-        host=rule.host or None,
-        strict_slashes=bool(rule.strict_slashes),
-        redirect_to=None
-        if redirect_to is None
-        else (redirect_to if isinstance(redirect_to, str) else _callable_name(redirect_to)),
-        alias=bool(rule.alias),
-        build_only=bool(rule.build_only),
-        websocket=bool(rule.websocket),
         index=index,
         internal=is_internal_endpoint(endpoint),
         werkzeug_rule=rule,

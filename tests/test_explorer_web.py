@@ -221,9 +221,11 @@ def test_the_audit_marks_problem_rows_and_filters_them(make_app: t.Callable[...,
     assert badge is not None and f'id="audit-{badge.group(1)}"' in first  # the row's placeholder it replaces
     # Once made, the audit is part of the page itself, with no second request.
     html = client.get("/_routes/").get_data(as_text=True)
-    assert "hx-trigger=\"load\"" not in html
+    assert 'hx-trigger="load"' not in html
     assert re.search(r"Audit of the URL map: <strong>\d+ problems?</strong>", html)
-    badge_html = re.search(r'<span class="audit-badge is-error" tabindex="0" role="note" title="(RA10\d): ([^"]+)"', html)
+    badge_html = re.search(
+        r'<span class="audit-badge is-error" tabindex="0" role="note" title="(RA10\d): ([^"]+)"', html
+    )
     assert badge_html is not None and "item" in badge_html.group(2)
     only = client.get("/_routes/?problems=1").get_data(as_text=True)
     assert "item_again" in rows_text(only) and "/about" not in rows_text(only)
