@@ -6,8 +6,6 @@ Each figure is the median (and range) per answer; the last column says how much 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import tempfile
 import time
 import typing as t
@@ -20,6 +18,7 @@ from bench.checker_tree import write_tree
 from bench.synthetic import make_app, sample_values
 from bench.timing import Timing, median_seconds, ms, table
 from flask_route_explorer import RouteExplorer, routing
+from flask_route_explorer.audit import audit
 from flask_route_explorer.checker import check_report
 from flask_route_explorer.diagnosis import diagnose
 from flask_route_explorer.inventory import get_inventory
@@ -90,10 +89,8 @@ def _column(n_rules: int, n_blueprints: int) -> dict[str, Timing]:
         "build tester (URL + round trip)": _per_item(samples, lambda s: routing.build(app, s.endpoint, s.values)),
         "match tester, 404 with near rules": _per_item(samples, lambda s: routing.match(app, s.path + "x")),
         "diagnosis of a BuildError": _per_item(errors, lambda e: diagnose(e, app)),
+        "audit": median_seconds(lambda: audit(app), repeat=3),
     }
-    if importlib.util.find_spec("flask_route_explorer.audit") is not None:
-        audit = importlib.import_module("flask_route_explorer.audit")
-        figures["audit"] = median_seconds(lambda: audit.audit(app), repeat=3)
     with tempfile.TemporaryDirectory(prefix="scaling-tree-") as folder:
         write_tree(app, Path(folder), **TREE)
         figures[f"checker, {TREE['n_calls']:,} calls"] = median_seconds(
@@ -120,5 +117,4 @@ def run() -> None:
             if faster
             else "Nothing grew faster than linear from 10,000 to 50,000 rules."
         )
-        + ("" if "audit" in columns[0] else " (No `flask_route_explorer.audit` in this build: no audit row.)")
     )
