@@ -42,13 +42,13 @@ def _page(client: t.Any, url: str = "/_routes/") -> None:
     assert client.get(url).status_code == 200
 
 
-def _first_page(app: Flask, client: t.Any) -> Timing:
-    """The page right after the URL map changed: the inventory and every index are rebuilt."""
+def _after_a_rule_change(app: Flask, answer: t.Callable[[], object]) -> Timing:
+    """An answer right after the URL map changed: it rebuilds the inventory and what it needs of it."""
     samples = []
     for _ in range(3):
         app.extensions.pop(_CACHE_KEY, None)
         start = time.perf_counter()
-        _page(client)
+        answer()
         samples.append(time.perf_counter() - start)
     return Timing(samples)
 
@@ -79,7 +79,7 @@ def _column(n_rules: int, n_blueprints: int) -> dict[str, Timing]:
     errors = _errors(app, count=15)
     inventory = get_inventory(app)
     figures = {
-        "`/_routes/` first page after a rule change": _first_page(app, client),
+        "`/_routes/` first page after a rule change": _after_a_rule_change(app, lambda: _page(client)),
         "`/_routes/` page (warm)": median_seconds(lambda: _page(client), repeat=7),
         "`/_routes/api/routes` (every route, JSON, first answer)": _first_api_answer(app, client),
         "`/_routes/api/routes` (every route, JSON, warm)": median_seconds(
@@ -89,6 +89,8 @@ def _column(n_rules: int, n_blueprints: int) -> dict[str, Timing]:
         "build tester (URL + round trip)": _per_item(samples, lambda s: routing.build(app, s.endpoint, s.values)),
         "match tester, 404 with near rules": _per_item(samples, lambda s: routing.match(app, s.path + "x")),
         "diagnosis of a BuildError": _per_item(errors, lambda e: diagnose(e, app)),
+        "first match after a rule change": _after_a_rule_change(app, lambda: routing.match(app, samples[0].path + "x")),
+        "first diagnosis after a rule change": _after_a_rule_change(app, lambda: diagnose(errors[0], app)),
         "audit": median_seconds(lambda: audit(app), repeat=3),
     }
     with tempfile.TemporaryDirectory(prefix="scaling-tree-") as folder:
