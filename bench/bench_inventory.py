@@ -130,6 +130,7 @@ def run() -> None:
     )
     print("\n" + "; ".join(notes) + " (not part of any figure above).")
     print(
-        "\nThe `/_routes/` rows are what a developer waits for; the first request after a rule change also pays "
-        "for reading every view's source location (the inventory)."
+        "\nThe `/_routes/` rows are what a developer waits for; the first request after a rule change also "
+        "rebuilds the route model and the orders every page sorts by (views are described for the shown rows "
+        "only, and the map's audit comes in a request of its own)."
     )

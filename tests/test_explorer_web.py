@@ -266,3 +266,38 @@ def test_the_tests_column_reads_the_last_coverage_report(make_app: t.Callable[..
     assert '<th scope="col" title="Requests the test suite made to this rule">Tests</th>' in html
     assert re.search(r'<td class="cell-tests">3</td>', html)
     assert re.search(r'<td class="cell-tests is-never">never</td>', html)
+
+
+def _numbered_view(number: int) -> t.Callable[[], str]:
+    def view() -> str:
+        return str(number)
+
+    view.__name__ = f"view_{number:03}"
+    return view
+
+
+def test_a_page_describes_only_the_views_of_the_rows_it_shows(
+    make_app: t.Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask_route_explorer import sources
+
+    app = make_app()
+    for number in range(3 * PER_PAGE):
+        app.add_url_rule(f"/p{number:03}", f"p{number:03}", _numbered_view(number))
+    described: list[str] = []
+    describe = sources.view_source
+
+    def counted(view: t.Any, endpoint: str = "") -> t.Any:
+        described.append(endpoint)
+        return describe(view, endpoint)
+
+    monkeypatch.setattr(sources, "view_source", counted)
+    client = app.test_client()
+    shown = re.findall(r'<code class="endpoint" title="([^"]+)"', client.get("/_routes/").get_data(as_text=True))
+    assert len(shown) == PER_PAGE
+    assert sorted(set(described)) == sorted(set(shown))  # each shown view once, and no other
+    described.clear()
+    second = re.findall(
+        r'<code class="endpoint" title="([^"]+)"', client.get("/_routes/?page=2").get_data(as_text=True)
+    )
+    assert sorted(set(described)) == sorted(set(second)) and not set(second) & set(shown)
