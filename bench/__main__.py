@@ -17,6 +17,7 @@ SECTIONS = (
     "bench_real_corpus",
     "bench_testers",
     "bench_recorder",
+    "bench_error_answers",
     "bench_checker",
     "bench_coverage",
     "bench_audit",

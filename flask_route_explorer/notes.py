@@ -26,8 +26,6 @@ if t.TYPE_CHECKING:
 
 log = logging.getLogger("flask_route_explorer")
 
-#: Marks an exception that already carries our note.
-_MARK = "__route_explorer_noted__"
 #: Marks our url_build_error handler, so that installing twice adds it once.
 _HANDLER_MARK = "__route_explorer__"
 #: PEP 678: Python 3.11 and later print an exception's notes.
@@ -41,18 +39,24 @@ PENDING = NOTE_PREFIX + "(diagnosed when the notes are read)"
 class DiagnosedNotes(list[str]):
     """An exception's ``__notes__`` whose :data:`PENDING` item becomes the diagnosis on first read.
 
-    Slotted: one is made for every failing ``url_for``, caught ones included, and an instance
-    ``__dict__`` doubled what that costs.
+    One is made for every failing ``url_for``, caught ones included, so it is made cheaply: slotted
+    (an instance ``__dict__`` doubled what it cost) and filled by :meth:`pending`, since a Python
+    ``__init__`` would replace list's own (in C) and cost as much again.
     """
 
     __slots__ = ("app", "diagnosis", "error")
+    error: BaseException | None
+    app: Flask
+    diagnosis: Diagnosis | None
 
-    def __init__(self, notes: t.Iterable[str], error: BaseException, app: Flask) -> None:
-        super().__init__(notes)
-        self.append(PENDING)
-        self.error: BaseException | None = error
-        self.app = app
-        self.diagnosis: Diagnosis | None = None
+    @classmethod
+    def pending(cls, notes: t.Iterable[str], error: BaseException, app: Flask) -> DiagnosedNotes:
+        """The error's notes so far, then ours, to be written when first read."""
+        made = cls((*notes, PENDING))
+        made.error = error
+        made.app = app
+        made.diagnosis = None
+        return made
 
     def settle(self, diagnosis: Diagnosis | None = None) -> Diagnosis | None:
         """Write the note (from ``diagnosis`` when the caller has one); never raises."""
@@ -90,13 +94,13 @@ class DiagnosedNotes(list[str]):
 def annotate(error: BaseException, app: Flask) -> None:
     """Give a url_for failure our note, diagnosed when first read (see the module); never raises."""
     try:
-        if is_verifying() or getattr(error, _MARK, False):
+        if not _NOTES_SUPPORTED or is_verifying():
             return
-        setattr(error, _MARK, True)
-        if not _NOTES_SUPPORTED:
+        notes = getattr(error, "__notes__", ())
+        if isinstance(notes, DiagnosedNotes):  # already noted (the handler, then the recorder)
             return
         # setattr: typeshed declares ``__notes__`` from Python 3.11 on, mypy checks for 3.10 as well
-        setattr(error, "__notes__", DiagnosedNotes(getattr(error, "__notes__", ()), error, app))  # noqa: B010
+        setattr(error, "__notes__", DiagnosedNotes.pending(notes, error, app))  # noqa: B010
     except Exception:
         log.debug("flask-route-explorer could not annotate %r", error, exc_info=True)
 

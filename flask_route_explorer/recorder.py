@@ -258,6 +258,11 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                     recording.records.append(record)
                 if failure is not None:
                     notes.annotate(failure, app)
+                    # The failure's traceback keeps this frame. A way from it to ``g`` (which holds
+                    # the failure) would be a cycle: after a caught failure, ``g`` and all the app
+                    # put in it would outlive the request until the garbage collector ran.
+                    del request_g, store, recording, record
+                    failure = None
 
     functools.update_wrapper(url_for, original)
     setattr(url_for, _MARKER, True)

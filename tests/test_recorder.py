@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import typing as t
+import weakref
 from pathlib import Path
 
 import pytest
-from flask import Flask, abort, render_template_string, url_for
+from flask import Flask, abort, g, render_template_string, url_for
 from werkzeug.routing import BuildError
 
 from flask_route_explorer import RouteExplorer, recorder
@@ -334,3 +336,28 @@ def test_the_recorder_frame_is_hidden_from_pytest_and_the_debugger(app: Flask) -
     assert ours and all(f.f_locals.get("__tracebackhide__") is True for f in ours)
     assert all(f.f_locals.get("__traceback_hide__") is True for f in ours)
     assert str(Path(recorder.__file__)) not in str(info.getrepr(style="short"))
+
+
+def test_a_caught_failure_leaves_g_to_reference_counting(app: Flask) -> None:
+    """The failure's traceback keeps the recorder's frame: it must not lead back to ``g``.
+
+    Otherwise ``g``, and the connection an app keeps there, outlive every request that caught a
+    failing url_for until the garbage collector runs.
+    """
+
+    class Connection:
+        pass
+
+    gc.disable()
+    try:
+        with app.test_request_context("/users/1"):  # a request that matched, as a view's does
+            g.db = Connection()
+            connection = weakref.ref(g.db)
+            try:
+                url_for("missing")
+            except BuildError:
+                pass
+            assert recorder.calls()[-1].failed
+        assert connection() is None
+    finally:
+        gc.enable()
