@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ..endpoints import resolve_endpoint
 from . import callsite, candidates
-from .callsite import find_call, find_calls, rewrite_call, template_wrapper
+from .callsite import find_call, find_calls, recorded_call_site, rewrite_call, template_wrapper
 from .candidates import LIMIT, find_candidates, process_blueprints, unregistered_blueprint
 from .context import batch, is_verifying
 from .engine import diagnose, diagnose_call, explain
@@ -65,6 +65,7 @@ __all__ = [
     "join_names",
     "process_blueprints",
     "reason_text",
+    "recorded_call_site",
     "resolve_endpoint",
     "rewrite_call",
     "template_wrapper",

@@ -17,7 +17,7 @@ import re
 import typing as t
 from collections import ChainMap
 from dataclasses import dataclass
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 
 import flask.helpers
 from flask import Flask
@@ -328,13 +328,14 @@ def _template_source(template: t.Any) -> str | None:
     return None
 
 
-def _source_lines(frame: FrameType, template: t.Any) -> list[str]:
+def _source_lines(code: CodeType, template: t.Any, module_globals: dict[str, t.Any] | None = None) -> list[str]:
+    """The template's lines for template code, else the code's file (found through its module's loader too)."""
     if template is not None:
         text = _template_source(template)
         return text.splitlines() if text is not None else []
-    filename = frame.f_code.co_filename
+    filename = code.co_filename
     linecache.checkcache(filename)
-    return [line.rstrip("\n") for line in linecache.getlines(filename, frame.f_globals)]
+    return [line.rstrip("\n") for line in linecache.getlines(filename, module_globals)]
 
 
 def _call_text(lines: list[str], line: int) -> str | None:
@@ -425,20 +426,43 @@ def _site(frame: FrameType, tb: TracebackType | None, positionals: bool = False)
         ((line, last) for f, line, last in _entries(tb) if f is frame), (frame.f_lineno, frame.f_lasti)
     )
     template = _compat.frame_template(frame.f_globals)
+    names: t.Mapping[str, t.Any] = (
+        _compat.template_variables(frame) if template is not None else ChainMap(dict(frame.f_locals), frame.f_globals)
+    )
+    return _code_site(frame.f_code, lasti, lineno, template, names, frame.f_globals, positionals)
+
+
+def recorded_call_site(code: CodeType, lasti: int, code_line: int | None, template: t.Any) -> CallSite | None:
+    """The call site of a recorded call whose frame is gone (a failure the app caught and let go).
+
+    The recorder keeps the caller's code, instruction offset and template; the names visible at the
+    call went with the frame, so the site has none (a fix then uses the values the call passed).
+    """
+    return _code_site(code, lasti, code_line, template, {}) if code_line is not None else None
+
+
+def _code_site(
+    code: CodeType,
+    lasti: int,
+    code_line: int,
+    template: t.Any,
+    names: t.Mapping[str, t.Any],
+    module_globals: dict[str, t.Any] | None = None,
+    positionals: bool = False,
+) -> CallSite:
+    """The call at instruction ``lasti`` of ``code`` (on ``code_line`` of its Python, or of the template's)."""
+    line = code_line
     if template is not None:
         try:
-            line = int(template.get_corresponding_lineno(lineno))
+            line = int(template.get_corresponding_lineno(code_line))
         except Exception:
-            line = lineno
+            line = code_line
         filename = getattr(template, "filename", None)
         file = filename if filename and os.path.isfile(filename) else (template.name or filename)
-        names: t.Mapping[str, t.Any] = _compat.template_variables(frame)
     else:
-        line = lineno
-        file = frame.f_code.co_filename
-        names = ChainMap(dict(frame.f_locals), frame.f_globals)
-    lines = _source_lines(frame, template)
-    located = _located_call(lines, frame.f_code, lasti, positionals) if template is None else None
+        file = code.co_filename
+    lines = _source_lines(code, template, module_globals)
+    located = _located_call(lines, code, lasti, positionals) if template is None else None
     source: str | None
     span: tuple[int, int] | None
     if located is not None:
