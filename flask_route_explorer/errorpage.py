@@ -72,6 +72,7 @@ def handle_url_for_error(error: Exception) -> t.Any:
         return app.ensure_sync(other_handler)(error)
     if not _should_explain(app, error):
         return _as_if_unhandled(app, error)
+    recorder.keep_failure(error)  # the panel, rendered after this page, reads the same diagnosis
     try:
         return error_response(app, error)
     except Exception:

@@ -5,10 +5,16 @@ sees every call (Python and templates) of this app only, and only once the explo
 an app without the explorer keeps Flask's own method and pays nothing.
 
 Recording runs on every ``url_for`` of every debug request, so it only keeps references: the
-arguments, the result or the exception object, the elapsed time, and the caller's code object,
-instruction offset and template (for template code). Everything costly (line numbers, template
-lines, reprs, the diagnosis) is left to whoever reads the calls, typically the toolbar panel, once
-per request.
+arguments, the result, the elapsed time, and the caller's code object, instruction offset and
+template (for template code). Everything costly (line numbers, template lines, reprs, the
+diagnosis) is left to whoever reads the calls, typically the toolbar panel, once per request.
+
+A failure is kept by a weak reference, with its class. Holding the exception itself would hold its
+traceback's frames and all they refer to until the request ends, for every failure the app catches
+and goes on from: at 10,000 rules that made the garbage collector's passes over the app's heap
+cost more than the failure itself. While something holds the exception (the error page, a
+traceback being printed), the panel diagnoses it from its frames; once the app has let it go, from
+the recorded call (:func:`diagnosis_of`).
 
 The records live in ``g`` inside one :class:`Recording` whose ``repr`` is one short line:
 Flask-DebugToolbar's ``flask.g`` panel prints the repr of every value in ``g`` on every page.
@@ -21,6 +27,7 @@ import os
 import reprlib
 import sys
 import typing as t
+import weakref
 from dataclasses import dataclass, field
 from time import perf_counter
 from types import CodeType, FrameType
@@ -29,10 +36,11 @@ import flask
 import flask.helpers
 import jinja2
 import jinja2.runtime
-from flask import Flask
+from flask import Flask, has_request_context, request
+from werkzeug.routing import BuildError
 
 from . import _compat, notes
-from .diagnosis import error_message
+from .diagnosis import Diagnosis, diagnose_call, error_message, recorded_call_site
 from .endpoints import OPTIONS
 
 if t.TYPE_CHECKING:
@@ -62,7 +70,11 @@ class UrlForCall:
     #: Every keyword argument as passed, rule values and ``_external``-style options alike.
     arguments: dict[str, t.Any]
     url: str | None
+    #: The exception when it is kept for the request (the error page showed it, or its class takes
+    #: no weak reference), else ``None``: see the module.
     error: Exception | None
+    #: The exception's class, for every failed call (``None`` for a call that built its URL).
+    error_type: type[Exception] | None
     #: Seconds spent inside ``url_for`` (including ``url_defaults`` hooks and error handlers).
     duration: float
     #: The calling frame, kept as three references; see :attr:`file` and :attr:`line`.
@@ -73,7 +85,7 @@ class UrlForCall:
 
     @property
     def failed(self) -> bool:
-        return self.error is not None
+        return self.error_type is not None
 
     @property
     def values(self) -> dict[str, t.Any]:
@@ -126,6 +138,19 @@ class UrlForCall:
         line = self.line
         return f"{where}:{line}" if line else where
 
+    def error_text(self) -> str | None:
+        """``BuildError: <first line of its message>`` for a failed call, ``None`` for one that built.
+
+        A ``BuildError`` that was let go is worded again from the call, in Werkzeug's words.
+        """
+        if self.error_type is None:
+            return None
+        error = self.error
+        if error is None and issubclass(self.error_type, BuildError):
+            error = BuildError(self.endpoint, self.values, self.options.get("_method"))
+        first = error_message(error).strip().splitlines() if error is not None else []
+        return f"{self.error_type.__name__}: {first[0]}" if first else self.error_type.__name__
+
     def call_text(self) -> str:
         """The call as source code, e.g. ``url_for('users.profile', user_id=3)``."""
         parts = [safe_repr(self.endpoint)]
@@ -139,7 +164,7 @@ class UrlForCall:
             "values": {name: safe_repr(value) for name, value in self.values.items()},
             "options": {name: safe_repr(value) for name, value in self.options.items()},
             "url": self.url,
-            "error": f"{type(self.error).__name__}: {error_message(self.error)}" if self.error is not None else None,
+            "error": self.error_text() if self.failed else None,
             "file": self.file,
             "template": self.template_name,
             "line": self.line,
@@ -176,8 +201,29 @@ def install(app: Flask) -> None:
         env.globals["url_for"] = recording_url_for
 
 
-#: What is stored per call: a plain tuple in :class:`UrlForCall` field order (cheapest to make).
+#: What is stored per call: a plain tuple (cheapest to make) in :class:`UrlForCall` field order,
+#: except that a failure is held by a reference to call (:func:`_held`), not by the exception.
 _Record = tuple[t.Any, ...]
+
+
+class _Kept:
+    """A strong reference that reads like a weak one: for exceptions that take no weak reference."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __call__(self) -> Exception:
+        return self.error
+
+
+def _held(error: Exception) -> t.Callable[[], Exception | None]:
+    """A weak reference to ``error``; the built-in exception classes take none, so those are kept."""
+    try:
+        return weakref.ref(error)
+    except TypeError:
+        return _Kept(error)
 
 
 class Recording:
@@ -205,6 +251,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     frame_template = _compat.frame_template
 
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
+        """Why this is long: written flat, see :func:`_recording` (``update_wrapper`` replaces this text)."""
         # Hidden from tracebacks in pytest and in Werkzeug's debugger: the user's call and Flask's
         # url_for are the frames that matter, this wrapper is not.
         __tracebackhide__ = __traceback_hide__ = True
@@ -233,14 +280,17 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                 frame: FrameType | None = caller.f_back if helper else caller
                 while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
                     frame = frame.f_back
+                held = None if failure is None else _held(failure)
+                failure_type = None if failure is None else type(failure)
                 record: _Record = (
-                    (endpoint, arguments, url, failure, duration)
+                    (endpoint, arguments, url, held, failure_type, duration)
                     if frame is None
                     else (
                         endpoint,
                         arguments,
                         url,
-                        failure,
+                        held,
+                        failure_type,
                         duration,
                         frame.f_code,
                         frame.f_lasti,
@@ -261,7 +311,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
                     # The failure's traceback keeps this frame. A way from it to ``g`` (which holds
                     # the failure) would be a cycle: after a caught failure, ``g`` and all the app
                     # put in it would outlive the request until the garbage collector ran.
-                    del request_g, store, recording, record
+                    del request_g, store, recording, record, held
                     failure = None
 
     functools.update_wrapper(url_for, original)
@@ -281,7 +331,49 @@ def _records() -> list[_Record]:
 
 def calls() -> list[UrlForCall]:
     """The ``url_for`` calls of the current request so far, in order (empty outside a request)."""
-    return [UrlForCall(*record) for record in _records()]
+    return [UrlForCall(*_with_error(record)) for record in _records()]
+
+
+def _with_error(record: _Record) -> _Record:
+    """The record with its exception if kept; a weakly held one reads as ``None`` even while alive,
+    so that what the panel shows never depends on when the garbage collector last ran."""
+    held = record[3]
+    return record if held is None else (*record[:3], held() if isinstance(held, _Kept) else None, *record[4:])
+
+
+def keep_failure(error: BaseException) -> None:
+    """Hold a recorded failure strongly until the request ends: the error page shows it, and the
+    toolbar panel, rendered after the page, then reads the same diagnosis instead of making another."""
+    records = _records()
+    for position, record in enumerate(records):
+        held = record[3]
+        if held is not None and not isinstance(held, _Kept) and held() is error:
+            records[position] = (*record[:3], _Kept(t.cast(Exception, error)), *record[4:])
+
+
+def diagnosis_of(call: UrlForCall, app: Flask) -> Diagnosis | None:
+    """The diagnosis of a failed call: from its exception while one is held, else from the record.
+
+    A failure the app caught is gone by the time the panel renders: its call is diagnosed again
+    from what was recorded (the endpoint, the values, the caller's line), as the checker diagnoses
+    a call it reads. Only the names visible at the call are lost, so a fix uses the values passed.
+    """
+    if call.error is not None:
+        return notes.diagnosis_of(call.error, app)
+    site = None
+    if call.caller_code is not None and call.caller_offset is not None:
+        site = recorded_call_site(call.caller_code, call.caller_offset, call.code_line, call.template)
+    options = call.options
+    return diagnose_call(
+        app,
+        call.endpoint,
+        call.values,
+        method=options.get("_method"),
+        external=options.get("_external"),
+        scheme=options.get("_scheme"),
+        blueprint=request.blueprint if has_request_context() else None,
+        call=site,
+    )
 
 
 def dropped_calls() -> int:
@@ -292,4 +384,4 @@ def dropped_calls() -> int:
 
 def raised_by_url_for(error: BaseException) -> bool:
     """Whether this very exception object came out of a ``url_for`` call in the current request."""
-    return any(record[3] is error for record in _records())
+    return any(record[3] is not None and record[3]() is error for record in _records())

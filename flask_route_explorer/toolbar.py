@@ -20,7 +20,7 @@ from flask_debugtoolbar.panels import DebugPanel
 from markupsafe import Markup
 from werkzeug.routing import Rule
 
-from . import _compat, notes, recorder
+from . import _compat, recorder
 from .access import is_mounted, refusal
 from .diagnosis import Diagnosis, error_message
 from .inventory import Route, get_inventory, is_internal_endpoint
@@ -164,10 +164,10 @@ def _shown_methods(rule: Rule | None, route: Route | None) -> t.Sequence[str] | 
 
 def _shown(app: Flask, number: int, call: recorder.UrlForCall) -> ShownCall:
     """An app call, with the diagnosis of a failure (computed here, once, only for failures)."""
-    if call.error is None:
+    if not call.failed:
         return ShownCall(number, call)
     try:
-        return ShownCall(number, call, diagnosis=notes.diagnosis_of(call.error, app))
+        return ShownCall(number, call, diagnosis=recorder.diagnosis_of(call, app))
     except Exception as error:  # the engine promises not to raise; the panel must not depend on it
         return ShownCall(number, call, diagnosis_problem=f"{type(error).__name__}: {error}")
 

@@ -134,9 +134,27 @@ def test_caught_failure_is_the_same_exception_and_is_recorded(app: Flask, make_a
         assert str(caught) == str(expected.value)
         assert (caught.endpoint, caught.values) == (expected.value.endpoint, expected.value.values)
         [call] = recorder.calls()
-        assert call.error is caught and call.url is None and call.failed
+        # Held weakly: the record names the class, and the exception only once something keeps it.
+        assert call.error is None and call.error_type is BuildError and call.url is None and call.failed
+        assert call.error_text() == "BuildError: " + str(BuildError("profile", {}, None)).splitlines()[0]
         assert recorder.raised_by_url_for(caught)
         assert not recorder.raised_by_url_for(BuildError("profile", {}, None))
+        recorder.keep_failure(caught)  # what the error page does with the failure it shows
+        [call] = recorder.calls()
+        assert call.error is caught
+
+
+def test_a_caught_failure_is_not_kept_alive_by_the_record(app: Flask) -> None:
+    """Holding it would hold its traceback's frames until the request ends, for every failure caught."""
+    with app.test_request_context("/users/1"):
+        try:
+            url_for("missing")
+        except BuildError as error:
+            failure = weakref.ref(error)
+        gc.collect()  # a failure's traceback is a cycle (Flask's handler frame holds the error)
+        assert failure() is None
+        [call] = recorder.calls()
+        assert call.failed and call.error is None and call.error_text() is not None
 
 
 def test_non_build_errors_pass_through_unchanged(app: Flask) -> None:
