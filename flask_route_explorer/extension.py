@@ -71,14 +71,14 @@ class RouteExplorer:
                 _mount(app)
             return
         app.extensions[EXTENSION_KEY] = self
-        if app.testing or enabled_at_startup(app):
+        if enabled_at_startup(app):
+            _mount(app)  # the recorder notes every failure: no url_build_error handler on top
+        elif app.testing:
             # Tests meet most BuildErrors: in testing mode the note (only that: no rule, no page)
             # shows the diagnosis under pytest's traceback, whatever ROUTE_EXPLORER_ENABLED says.
             from . import notes
 
             notes.install(app)
-        if enabled_at_startup(app):
-            _mount(app)
         elif app.config["ROUTE_EXPLORER_ENABLED"] is None and not _under_flask_cli() and not production_server():
             _mount_when_run_in_debug(app)
 
@@ -122,9 +122,6 @@ def _mount_when_run_in_debug(app: Flask) -> None:
         if debug is None and "FLASK_DEBUG" in os.environ:
             debug = get_debug_flag()
         if debug and EXTENSION_KEY in app.extensions and not is_mounted(app):
-            from . import notes
-
-            notes.install(app)
             _mount(app)
         return original_run(host, port, debug, *args, **kwargs)
 
