@@ -328,8 +328,8 @@ def _method_not_allowed(app: Flask, facts: CallFacts, routes: t.Sequence[Route],
     inventory = _inventory(app, facts)
     siblings = [
         r
-        for r in inventory.routes
-        if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
+        for r in get_index(app, inventory).by_rule.get(fit.route.rule, ())
+        if r.endpoint != facts.endpoint and r.allows(method)
     ]
     suggestions = [
         Suggestion(r.endpoint, r.rule, 0.97, sentences.same_url_reason(method), Cause.SAME_URL) for r in siblings
