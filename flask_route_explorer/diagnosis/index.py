@@ -83,6 +83,13 @@ class Shapes:
     statics: dict[str, str] = field(default_factory=dict)
     #: Class view endpoint -> the HTTP methods its class handles, lower case (``get``, ``post``).
     handlers: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Endpoint -> the words of its names: its leaf, its blueprint, its view's names.
+    named_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Endpoint -> the words of its rules: their static segments and variables.
+    rule_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Every word of ``named_words`` and ``rule_words``, sorted: the words that begin with a
+    #: written word lie together (see :func:`~.structure.alike`).
+    vocabulary: list[str] = field(default_factory=list)
 
 
 def _shapes(endpoints: t.Sequence[str], inventory: Inventory) -> Shapes:
@@ -92,10 +99,11 @@ def _shapes(endpoints: t.Sequence[str], inventory: Inventory) -> Shapes:
         routes = inventory.routes_for(endpoint)
         blueprint = prefix(endpoint)
         names = {*words(short(endpoint)), *(w for n in routes[0].view.names for w in words(n))}
+        ruled: set[str] = set()
         if routes[0].view.handlers:
             shapes.handlers[endpoint] = frozenset(m.lower() for m, _ in routes[0].view.handlers)
         for route in routes:
-            _add_route(shapes, endpoint, route, names)
+            _add_route(shapes, endpoint, route, ruled)
             if short(endpoint) == "static" and "<path:filename>" in route.rule:
                 shapes.statics.setdefault(endpoint, route.rule.partition("<")[0])
             elif not route.arguments and route.allows("GET") and blueprint:
@@ -105,13 +113,16 @@ def _shapes(endpoints: t.Sequence[str], inventory: Inventory) -> Shapes:
                     shortest[blueprint] = (depth, [endpoint])
                 elif depth == best[0] and endpoint not in best[1]:
                     best[1].append(endpoint)
-        for word in names:
+        for word in names | ruled:
             shapes.by_word.setdefault(word, set()).add(endpoint)
+        shapes.named_words[endpoint] = frozenset(names.union(words(blueprint)))
+        shapes.rule_words[endpoint] = frozenset(ruled)
     shapes.blueprint_roots = {blueprint: found for blueprint, (_, found) in shortest.items()}
+    shapes.vocabulary = sorted(set().union(*shapes.named_words.values(), *shapes.rule_words.values()))
     return shapes
 
 
-def _add_route(shapes: Shapes, endpoint: str, route: Route, names: set[str]) -> None:
+def _add_route(shapes: Shapes, endpoint: str, route: Route, ruled: set[str]) -> None:
     parts = static_parts(route.rule)
     if route.rule == "/" and endpoint not in shapes.roots:
         shapes.roots.append(endpoint)
@@ -120,8 +131,8 @@ def _add_route(shapes: Shapes, endpoint: str, route: Route, names: set[str]) -> 
     if not route.arguments and parts:
         path = "/".join(parts).lower()
         shapes.by_path.setdefault(path, []).append(endpoint)
-    names.update(w for p in parts for w in words(p))
-    names.update(w for a in route.argument_names for w in words(a))
+    ruled.update(w for p in parts for w in words(p))
+    ruled.update(w for a in route.argument_names for w in words(a))
 
 
 def packed(names: t.Iterable[str]) -> list[str]:
