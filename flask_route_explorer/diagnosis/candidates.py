@@ -8,7 +8,9 @@ catches typos, with a cut-off so that a name close to nothing gets no suggestion
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import math
 import sys
 import typing as t
 from dataclasses import dataclass
@@ -298,11 +300,7 @@ def _kind_for(prefix: str, target: str) -> str:
 
 def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """Typos: the full dotted name, then the short name alone (a typo plus a missing prefix)."""
-    scores: dict[str, float] = {}
-    for target, score, _ in process.extract(
-        endpoint, index.endpoints, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=FULL_CUTOFF
-    ):
-        scores[target] = score
+    scores = dict(_similar_endpoints(index, endpoint, FULL_CUTOFF, LIMIT * 2))
     short = normalise(short_of(endpoint))
     prefix = prefix_of(endpoint)
     if len(short) >= 3:
@@ -318,3 +316,20 @@ def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
         _keep_best(
             found, Candidate(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score)
         )
+
+
+def _similar_endpoints(index: Index, name: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+    """The endpoints at least ``cutoff`` similar to ``name`` (``fuzz.ratio``), best first and in the
+    inventory's order among equals, at most ``limit``: ``process.extract`` over every endpoint.
+
+    Only names of a length within reach are read: two names of lengths ``a`` and ``b`` are at most
+    ``200 * min(a, b) / (a + b)`` similar. A name without its blueprint reads a few hundred of
+    10,000 endpoints; the bounds are widened by one against rounding.
+    """
+    size = len(name)
+    low = math.floor(cutoff * size / (200 - cutoff)) - 1
+    high = math.ceil((200 - cutoff) * size / cutoff) + 1
+    start, stop = bisect.bisect_left(index.lengths, low), bisect.bisect_right(index.lengths, high)
+    found = process.extract(name, index.by_length[start:stop], scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)
+    ranked = sorted(found, key=lambda match: (-match[1], index.by_length_positions[start + match[2]]))
+    return [(target, score) for target, score, _ in ranked[:limit]]

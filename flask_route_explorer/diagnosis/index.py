@@ -151,8 +151,8 @@ class Index:
 
     def __init__(self, app: Flask, inventory: Inventory) -> None:
         self.inventory = inventory
-        #: The app's own endpoints (not the tools'), in the inventory's order; :func:`packed` for fuzzy search.
-        self.endpoints: list[str] = packed(e for e in inventory.by_endpoint if not inventory.by_endpoint[e][0].internal)
+        #: The app's own endpoints (not the tools'), in the inventory's order.
+        self.endpoints: list[str] = [e for e in inventory.by_endpoint if not inventory.by_endpoint[e][0].internal]
         self.by_short: dict[str, list[str]] = {}
         self.by_normalised_short: dict[str, list[str]] = {}
         #: Blueprint ("" for the app) -> its endpoints.
@@ -167,6 +167,12 @@ class Index:
             for name, cause, name_kind in self._view_names(app, endpoint):
                 if name != leaf:
                     self.by_view_name.setdefault(name, []).append((endpoint, cause, name_kind))
+        #: The endpoints shortest first (in the inventory's order among equals), :func:`packed`, with
+        #: their lengths and their positions in :attr:`endpoints`: a fuzzy search reads only the
+        #: names whose length leaves the similarity it asks for within reach.
+        self.by_length_positions: list[int] = sorted(range(len(self.endpoints)), key=lambda i: len(self.endpoints[i]))
+        self.by_length: list[str] = packed(self.endpoints[i] for i in self.by_length_positions)
+        self.lengths: list[int] = [len(name) for name in self.by_length]
         #: The normalised short names, :func:`packed` for fuzzy search.
         self.shorts: list[str] = packed(self.by_normalised_short)
         #: Rule text (``/users/<int:id>``) -> the app's own routes with it, in the URL map's order.
