@@ -91,8 +91,12 @@ def unregistered_blueprint(app: Flask, endpoint: str) -> ProcessBlueprint | None
     return None
 
 
+#: The most :func:`_fit_bonus` gives (its three weights together).
+FIT_BONUS = 0.015 + 0.005 + 0.01
+
+
 def _fit_bonus(routes: t.Sequence[Route], values: t.Collection[str], method: str | None) -> float:
-    """A small bonus (at most 0.03) for a candidate whose arguments and methods fit the call."""
+    """A small bonus (at most :data:`FIT_BONUS`) for a candidate whose arguments and methods fit the call."""
     if not routes:
         return 0.0
     best = 0.0
@@ -269,11 +273,17 @@ def _best_first(
     between equally named candidates.
 
     Only the leading few get the (slower) fit bonus and evidence: a short name like ``edit`` can
-    live in hundreds of blueprints of a big app.
+    live in hundreds of blueprints of a big app. They are taken best first, and the rest are left
+    once even the full bonus could not lift the next one above the last of :data:`LIMIT` kept
+    (on a tie the earlier one ranks first).
     """
     leading = sorted(found.values(), key=lambda c: -c.score)[: LIMIT * 4]
-    scored = []
+    scored: list[Candidate] = []
     for candidate in leading:
+        if len(scored) >= LIMIT:
+            last_kept = sorted((c.score for c in scored), reverse=True)[LIMIT - 1]
+            if round(min(1.0, candidate.score + FIT_BONUS + 1e-9), 3) <= last_kept:
+                break
         assessed = calibrated(
             app, index, candidate, endpoint=endpoint, values=list(values), method=method, blueprint=blueprint
         )
