@@ -75,18 +75,18 @@ def process_blueprints() -> tuple[ProcessBlueprint, ...]:
     return _blueprints_cache[1]
 
 
-def unregistered_blueprint(app: Flask, endpoint: str) -> ProcessBlueprint | None:
+def unregistered_blueprint(app: Flask, endpoint: str, inventory: Inventory | None = None) -> ProcessBlueprint | None:
     """The blueprint an endpoint's prefix names when it exists in the process but not on the app."""
     prefix = prefix_of(endpoint)
     if not prefix or prefix in app.blueprints:
         return None
-    registered = {id(bp) for bp in app.blueprints.values()}
-    if any(bp.name in (prefix, prefix.rpartition(".")[2]) for bp in app.blueprints.values()):
+    index = get_index(app, inventory)
+    if prefix in index.blueprint_own_names or prefix.rpartition(".")[2] in index.blueprint_own_names:
         # A blueprint of that name is registered (nested under another): a prefix problem, not this.
         return None
     first = prefix.split(".")[0]
     for found in process_blueprints():
-        if id(found.blueprint) not in registered and found.blueprint.name in (prefix, first):
+        if not index.registered_names(found.blueprint) and found.blueprint.name in (prefix, first):
             return found
     return None
 

@@ -194,7 +194,7 @@ def _diagnose_endpoint(app: Flask, facts: CallFacts, inventory: Inventory) -> Di
         view_object=facts.view_object,
     )
     path_named = bool(candidates) and candidates[0].cause in (Cause.URL_PATH, Cause.STATIC_FILE)
-    unregistered = None if path_named else unregistered_blueprint(app, facts.endpoint)
+    unregistered = None if path_named else unregistered_blueprint(app, facts.endpoint, inventory)
     if not candidates:
         if unregistered is not None:
             return _unregistered(facts, unregistered, ())

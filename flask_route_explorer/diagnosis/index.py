@@ -183,6 +183,9 @@ class Index:
         self.blueprints: dict[int, list[str]] = {}
         for name, blueprint in app.blueprints.items():
             self.blueprints.setdefault(id(blueprint), []).append(name)
+        #: The names the registered blueprints give themselves (``bp.name``; a nested one is
+        #: registered under a dotted name).
+        self.blueprint_own_names: frozenset[str] = frozenset(blueprint.name for blueprint in app.blueprints.values())
         self._shapes: Shapes | None = None
 
     def _view_names(self, app: Flask, endpoint: str) -> list[tuple[str, Cause, str]]:
