@@ -370,7 +370,7 @@ def _no_request_context(app: Flask, facts: CallFacts) -> Diagnosis:
         external=facts.external,
         scheme=facts.scheme,
         site=facts.site,
-        inventory=current_inventory(app),
+        inventory=_inventory(app, facts),
     )
     failure = _build_failure(app, inner_facts)
     inner = _explain_failure(app, failure, inner_facts) if failure is not None else None
