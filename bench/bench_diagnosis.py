@@ -156,9 +156,10 @@ class _Mistake:
     adapter: MapAdapter
 
 
-#: A typical mistake: from a call that builds (endpoint, values, url_for options) to a failing one, or
-#: ``None`` when it does not apply to that call. Named after what it does; the diagnosis says its kind.
+#: A url_for call: endpoint as written, values, url_for's own options (``_method``...).
 _Call = tuple[str, dict[str, Any], dict[str, Any]]
+#: Typical mistakes: each turns a call that builds into a failing one, or gives ``None`` when it does
+#: not apply to that call. Named after what it does; the diagnosis says which kind it is.
 _MAKERS: dict[str, Callable[[Sample], _Call | None]] = {
     "prefix left out": lambda s: (short_of(s.endpoint), s.values, {}),
     "prefix misspelt": lambda s: (
@@ -170,7 +171,7 @@ _MAKERS: dict[str, Callable[[Sample], _Call | None]] = {
     "typo and no prefix": lambda s: (_swapped(short_of(s.endpoint)), s.values, {}),
     "relative name outside a blueprint": lambda s: (f".{short_of(s.endpoint)}", s.values, {}),
     "view function's name": lambda s: (s.endpoint.replace(".", "_"), s.values, {}),
-    "URL path for the endpoint": lambda s: (s.path, {}, {}) if "." not in s.path else None,
+    "URL path for the endpoint": lambda s: (s.path, {}, {}),
     "values left out": lambda s: (s.endpoint, {}, {}) if s.values else None,
     "a value None": lambda s: (s.endpoint, {**s.values, next(iter(s.values)): None}, {}) if s.values else None,
     "a value misnamed": lambda s: (s.endpoint, _renamed(s.values, next(iter(s.values))), {}) if s.values else None,
@@ -252,6 +253,7 @@ GOAL_RULES = 10_000
 
 
 def speed() -> None:
+    """Per diagnosis kind, at 1,400 and 10,000 rules: ours against Werkzeug's message for the same calls."""
     for n_rules, n_blueprints in ((1_400, 100), (GOAL_RULES, 700)):
         app = make_app(n_rules, n_blueprints)
         mistakes = _errors(app)
