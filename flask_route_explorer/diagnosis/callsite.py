@@ -10,6 +10,7 @@ handled (inside ``url_build_error_handlers``, where the traceback starts at ``ur
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import linecache
 import os
@@ -208,8 +209,13 @@ def find_call(
     return calls[0]
 
 
+@functools.lru_cache(maxsize=256)
 def call_at(text: str, span: tuple[int, int], positionals: bool = False) -> ParsedCall | None:
-    """The call that spans exactly ``text[span[0]:span[1]]``, whatever its callee is named."""
+    """The call that spans exactly ``text[span[0]:span[1]]``, whatever its callee is named.
+
+    Cached: a diagnosis reads its call three times (to find the call site, to parse its
+    arguments, to write the fixed line), and the parsed call is immutable.
+    """
     match = _CALLEE_RE.match(text, span[0])
     parsed = _parse_at(text, match, positionals) if match is not None else None
     return parsed if parsed is not None and parsed.end == span[1] else None

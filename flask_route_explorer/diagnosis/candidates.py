@@ -8,7 +8,9 @@ catches typos, with a cut-off so that a name close to nothing gets no suggestion
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import math
 import sys
 import typing as t
 from dataclasses import dataclass
@@ -73,24 +75,28 @@ def process_blueprints() -> tuple[ProcessBlueprint, ...]:
     return _blueprints_cache[1]
 
 
-def unregistered_blueprint(app: Flask, endpoint: str) -> ProcessBlueprint | None:
+def unregistered_blueprint(app: Flask, endpoint: str, inventory: Inventory | None = None) -> ProcessBlueprint | None:
     """The blueprint an endpoint's prefix names when it exists in the process but not on the app."""
     prefix = prefix_of(endpoint)
     if not prefix or prefix in app.blueprints:
         return None
-    registered = {id(bp) for bp in app.blueprints.values()}
-    if any(bp.name in (prefix, prefix.rpartition(".")[2]) for bp in app.blueprints.values()):
+    index = get_index(app, inventory)
+    if prefix in index.blueprint_own_names or prefix.rpartition(".")[2] in index.blueprint_own_names:
         # A blueprint of that name is registered (nested under another): a prefix problem, not this.
         return None
     first = prefix.split(".")[0]
     for found in process_blueprints():
-        if id(found.blueprint) not in registered and found.blueprint.name in (prefix, first):
+        if not index.registered_names(found.blueprint) and found.blueprint.name in (prefix, first):
             return found
     return None
 
 
+#: The most :func:`_fit_bonus` gives (its three weights together).
+FIT_BONUS = 0.015 + 0.005 + 0.01
+
+
 def _fit_bonus(routes: t.Sequence[Route], values: t.Collection[str], method: str | None) -> float:
-    """A small bonus (at most 0.03) for a candidate whose arguments and methods fit the call."""
+    """A small bonus (at most :data:`FIT_BONUS`) for a candidate whose arguments and methods fit the call."""
     if not routes:
         return 0.0
     best = 0.0
@@ -267,11 +273,17 @@ def _best_first(
     between equally named candidates.
 
     Only the leading few get the (slower) fit bonus and evidence: a short name like ``edit`` can
-    live in hundreds of blueprints of a big app.
+    live in hundreds of blueprints of a big app. They are taken best first, and the rest are left
+    once even the full bonus could not lift the next one above the last of :data:`LIMIT` kept
+    (on a tie the earlier one ranks first).
     """
     leading = sorted(found.values(), key=lambda c: -c.score)[: LIMIT * 4]
-    scored = []
+    scored: list[Candidate] = []
     for candidate in leading:
+        if len(scored) >= LIMIT:
+            last_kept = sorted((c.score for c in scored), reverse=True)[LIMIT - 1]
+            if round(min(1.0, candidate.score + FIT_BONUS + 1e-9), 3) <= last_kept:
+                break
         assessed = calibrated(
             app, index, candidate, endpoint=endpoint, values=list(values), method=method, blueprint=blueprint
         )
@@ -298,11 +310,7 @@ def _kind_for(prefix: str, target: str) -> str:
 
 def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
     """Typos: the full dotted name, then the short name alone (a typo plus a missing prefix)."""
-    scores: dict[str, float] = {}
-    for target, score, _ in process.extract(
-        endpoint, index.endpoints, scorer=fuzz.ratio, limit=LIMIT * 2, score_cutoff=FULL_CUTOFF
-    ):
-        scores[target] = score
+    scores = dict(_similar_endpoints(index, endpoint, FULL_CUTOFF, LIMIT * 2))
     short = normalise(short_of(endpoint))
     prefix = prefix_of(endpoint)
     if len(short) >= 3:
@@ -318,3 +326,20 @@ def _fuzzy(index: Index, endpoint: str, found: dict[str, Candidate]) -> None:
         _keep_best(
             found, Candidate(target, FUZZY_WEIGHT * score / 100, Cause.TYPO, "unknown_endpoint", similarity=score)
         )
+
+
+def _similar_endpoints(index: Index, name: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+    """The endpoints at least ``cutoff`` similar to ``name`` (``fuzz.ratio``), best first and in the
+    inventory's order among equals, at most ``limit``: ``process.extract`` over every endpoint.
+
+    Only names of a length within reach are read: two names of lengths ``a`` and ``b`` are at most
+    ``200 * min(a, b) / (a + b)`` similar. A name without its blueprint reads a few hundred of
+    10,000 endpoints; the bounds are widened by one against rounding.
+    """
+    size = len(name)
+    low = math.floor(cutoff * size / (200 - cutoff)) - 1
+    high = math.ceil((200 - cutoff) * size / cutoff) + 1
+    start, stop = bisect.bisect_left(index.lengths, low), bisect.bisect_right(index.lengths, high)
+    found = process.extract(name, index.by_length[start:stop], scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)
+    ranked = sorted(found, key=lambda match: (-match[1], index.by_length_positions[start + match[2]]))
+    return [(target, score) for target, score, _ in ranked[:limit]]

@@ -194,7 +194,7 @@ def _diagnose_endpoint(app: Flask, facts: CallFacts, inventory: Inventory) -> Di
         view_object=facts.view_object,
     )
     path_named = bool(candidates) and candidates[0].cause in (Cause.URL_PATH, Cause.STATIC_FILE)
-    unregistered = None if path_named else unregistered_blueprint(app, facts.endpoint)
+    unregistered = None if path_named else unregistered_blueprint(app, facts.endpoint, inventory)
     if not candidates:
         if unregistered is not None:
             return _unregistered(facts, unregistered, ())
@@ -328,8 +328,8 @@ def _method_not_allowed(app: Flask, facts: CallFacts, routes: t.Sequence[Route],
     inventory = _inventory(app, facts)
     siblings = [
         r
-        for r in inventory.routes
-        if r.rule == fit.route.rule and r.endpoint != facts.endpoint and r.allows(method) and not r.internal
+        for r in get_index(app, inventory).by_rule.get(fit.route.rule, ())
+        if r.endpoint != facts.endpoint and r.allows(method)
     ]
     suggestions = [
         Suggestion(r.endpoint, r.rule, 0.97, sentences.same_url_reason(method), Cause.SAME_URL) for r in siblings
@@ -370,7 +370,7 @@ def _no_request_context(app: Flask, facts: CallFacts) -> Diagnosis:
         external=facts.external,
         scheme=facts.scheme,
         site=facts.site,
-        inventory=current_inventory(app),
+        inventory=_inventory(app, facts),
     )
     failure = _build_failure(app, inner_facts)
     inner = _explain_failure(app, failure, inner_facts) if failure is not None else None

@@ -9,11 +9,13 @@ own views are told apart by the values the call passes and the words of the name
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import typing as t
 
 from .. import _compat
 from .evidence import Candidate, Relation, arguments_fit, relation
-from .index import PAGE_EXTENSIONS, Index, normalise, prefix, short, static_parts, words
+from .index import PAGE_EXTENSIONS, Index, Shapes, normalise, prefix, short, static_parts, words
 from .model import Cause, Confidence, Evidence
 
 if t.TYPE_CHECKING:
@@ -227,26 +229,35 @@ def by_structure(
         return []
     name_words = set(meaningful)
     pool = set(index.by_blueprint.get(owner, ())) if in_blueprint else _sharing(index, name_words | set(values))
-    pool = {e for e in pool if short(e) != "static" and e != endpoint}
-    scored = []
+    pool -= {endpoint, *index.by_short.get("static", ())}
+    # Thousands of endpoints can share a word with the name or the call's values (``list``, ``id``):
+    # the name's words are looked up once, an endpoint with none of them is passed over by one set
+    # test, and the slower tests run on the best-ranked endpoints only, until the answer is known.
+    alike_words = {word: alike(shapes, word) for word in name_words}
+    any_alike = frozenset().union(*alike_words.values())
+    ranked: dict[tuple[int, int, bool], list[str]] = {}
     for target in pool:
+        named, ruled = shapes.named_words[target], shapes.rule_words[target]
+        if any_alike.isdisjoint(named) and any_alike.isdisjoint(ruled):
+            continue
+        exact, started, in_rule = _overlap(alike_words, named, ruled)
+        if not values and 2 * (exact + started) < max(1, len(meaningful)):
+            continue
+        ranked.setdefault((2 * exact + started, in_rule, prefix(target) == blueprint), []).append(target)
+
+    def fitting(target: str) -> bool:
+        if not values and relation(leaf, short(target)) is Relation.EXTRA_WORD:
+            return False
         fits = arguments_fit(index.inventory.routes_for(target), values, method)
-        if fits is False or (values and fits is not True):
-            continue
-        exact, started, in_rule = _overlap(index, target, name_words)
-        if exact + started + in_rule == 0:
-            continue
-        in_name = exact + started
-        if not values and (
-            2 * in_name < max(1, len(meaningful)) or relation(leaf, short(target)) is Relation.EXTRA_WORD
-        ):
-            continue
-        scored.append(((2 * exact + started, in_rule, prefix(target) == blueprint), target))
-    scored.sort(reverse=True)
-    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
-        return []
-    confidence = Confidence.LIKELY if values else Confidence.GUESS
-    return [_structural(scored[0][1], 0.87 if values else 0.7, confidence)]
+        return fits is not False and (not values or fits is True)
+
+    # The best rank with an endpoint that fits decides: its one endpoint, or nothing when two tie.
+    for rank in sorted(ranked, reverse=True):
+        best = list(itertools.islice(filter(fitting, sorted(ranked[rank], reverse=True)), 2))
+        if best:
+            confidence = Confidence.LIKELY if values else Confidence.GUESS
+            return [_structural(best[0], 0.87 if values else 0.7, confidence)] if len(best) == 1 else []
+    return []
 
 
 def _structural(target: str, score: float, confidence: Confidence) -> Candidate:
@@ -262,33 +273,51 @@ def _structural(target: str, score: float, confidence: Confidence) -> Candidate:
 
 def _sharing(index: Index, wanted: t.Collection[str]) -> set[str]:
     """Endpoints with a word of ``wanted`` (or a word that begins with one, ``postname`` for ``post``)."""
-    by_word = index.shapes.by_word
+    shapes = index.shapes
     found: set[str] = set()
     for word in wanted:
-        for known, endpoints in by_word.items() if len(word) >= 4 else ((word, by_word.get(word, set())),):
-            if _same_word(word, known):
-                found |= endpoints
+        for known in alike(shapes, word):
+            found |= shapes.by_word.get(known, set())
     return found
 
 
-def _same_word(one: str, other: str) -> bool:
-    if one == other:
-        return True
-    shorter, longer = sorted((one, other), key=len)
-    return len(shorter) >= 4 and longer.startswith(shorter)
+def alike(shapes: Shapes, word: str) -> frozenset[str]:
+    """The words of the app that count as ``word``: itself, or one that begins the other when the
+    shorter has at least 4 letters (``post`` and ``postname``, ``order`` and ``order_id``).
+
+    Found in the sorted vocabulary (the words that begin ``word``, the words ``word`` begins)
+    rather than by comparing ``word`` with each of the app's words.
+    """
+    vocabulary = shapes.vocabulary
+    found = {word[:size] for size in range(4, len(word)) if _known(vocabulary, word[:size])}
+    if _known(vocabulary, word):
+        found.add(word)
+    if len(word) >= 4:
+        position = bisect.bisect_left(vocabulary, word)
+        while position < len(vocabulary) and vocabulary[position].startswith(word):
+            found.add(vocabulary[position])
+            position += 1
+    return frozenset(found)
 
 
-def _overlap(index: Index, target: str, wanted: t.Collection[str]) -> tuple[int, int, int]:
-    """How many words of the name the endpoint holds: ``(exactly in its names, as the start of a
-    word of its names (``post`` in ``postname``), only in its rule)``."""
-    routes = index.inventory.routes_for(target)
-    named = set(words(short(target))) | {w for n in routes[0].view.names for w in words(n)}
-    named |= set(words(prefix(target)))
-    ruled = {w for r in routes for p in static_parts(r.rule) for w in words(p)}
-    ruled |= {w for r in routes for a in r.argument_names for w in words(a)}
-    exact = sum(w in named for w in wanted)
-    started = sum(w not in named and any(_same_word(w, n) for n in named) for w in wanted)
-    in_rule = sum(not any(_same_word(w, n) for n in named) and any(_same_word(w, n) for n in ruled) for w in wanted)
+def _known(vocabulary: t.Sequence[str], word: str) -> bool:
+    position = bisect.bisect_left(vocabulary, word)
+    return position < len(vocabulary) and vocabulary[position] == word
+
+
+def _overlap(
+    alike_words: t.Mapping[str, frozenset[str]], named: frozenset[str], ruled: frozenset[str]
+) -> tuple[int, int, int]:
+    """How many words of the name (each with the words :func:`alike` it) the endpoint holds:
+    ``(exactly in its names, as the start of a word of its names (``post`` in ``postname``), only in its rule)``."""
+    exact = started = in_rule = 0
+    for word, found in alike_words.items():
+        if word in named:
+            exact += 1
+        elif not found.isdisjoint(named):
+            started += 1
+        elif not found.isdisjoint(ruled):
+            in_rule += 1
     return exact, started, in_rule
 
 
