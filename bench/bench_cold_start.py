@@ -24,6 +24,8 @@ SIZES = (1_400, 10_000)
 #: Samples per row: a new process each (a 10,000-rule app takes seconds to import).
 SAMPLES = {"after a save": 5, "after a save, no .pyc files": 3, "first start ever, no .pyc files": 3}
 ROOT = Path(__file__).resolve().parent.parent
+#: Issue 16's goal: the first page at most this many times ``flask routes`` in the same process.
+GOAL = 2.0
 
 
 def _sample(project: Path, bytecode: bool) -> tuple[float, float]:
@@ -72,6 +74,7 @@ def _rows(n_rules: int) -> list[tuple[str, ...]]:
                 routes.append(flask_routes)
                 pages.append(page)
             ratios = [page / flask_routes for flask_routes, page in zip(routes, pages)]
+            ratio = statistics.median(ratios)
             rows.append(
                 (
                     f"{n_rules:,} rules",
@@ -79,7 +82,8 @@ def _rows(n_rules: int) -> list[tuple[str, ...]]:
                     str(count),
                     ms(Timing(routes)),
                     ms(Timing(pages)),
-                    f"{statistics.median(ratios):.1f}x ({min(ratios):.1f}–{max(ratios):.1f})",
+                    f"{ratio:.1f}x ({min(ratios):.1f}–{max(ratios):.1f})",
+                    "met" if ratio <= GOAL else "**not met**",
                 )
             )
     return rows
@@ -88,7 +92,11 @@ def _rows(n_rules: int) -> list[tuple[str, ...]]:
 def run() -> None:
     print("## Cold start: the first `/_routes/` after a restart\n")
     rows = [row for n_rules in SIZES for row in _rows(n_rules)]
-    print(table(("App", "Restart", "Processes", "`flask routes`", "first `/_routes/`", "ratio"), rows))
+    print(
+        table(
+            ("App", "Restart", "Processes", "`flask routes`", "first `/_routes/`", "ratio", f"goal: ≤ {GOAL:g}x"), rows
+        )
+    )
     print(
         "\nViews in 100 modules (functions and decorated `MethodView` classes, 20-40 KB each). Each process "
         "imports the app, runs `flask routes`, then requests `/_routes/` (the first page: 100 rows); the ratio is "
