@@ -192,7 +192,8 @@ def run() -> None:
     ]
     print(table(headers, rows))
     print(
-        "\nThe recorder keeps references only (arguments, result or exception, the caller's code, "
-        "offset and template); line numbers, reprs and diagnoses are computed by the panel, once per request."
+        "\nThe recorder keeps references only (arguments, result, the caller's code, offset and template; a "
+        "failure weakly, with its class); line numbers, reprs and diagnoses are computed by the panel, once per "
+        "request."
     )
     caught_failures()
