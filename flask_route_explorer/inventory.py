@@ -350,8 +350,8 @@ def build_inventory(app: Flask) -> Inventory:
         routes=tuple(routes),
         by_endpoint=MappingProxyType({k: tuple(v) for k, v in by_endpoint.items()}),
         blueprints=tuple(app.blueprints),
-        has_subdomains=any(r.subdomain for r in app.url_map.iter_rules()),
-        has_hosts=any(r.host for r in app.url_map.iter_rules()),
+        has_subdomains=any(r.subdomain for r in routes),
+        has_hosts=any(r.host for r in routes),
     )
 
 

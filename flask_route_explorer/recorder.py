@@ -12,9 +12,9 @@ diagnosis) is left to whoever reads the calls, typically the toolbar panel, once
 A failure is kept by a weak reference, with its class. Holding the exception itself would hold its
 traceback's frames and all they refer to until the request ends, for every failure the app catches
 and goes on from: at 10,000 rules that made the garbage collector's passes over the app's heap
-cost more than the failure itself. While something holds the exception (the error page, a
-traceback being printed), the panel diagnoses it from its frames; once the app has let it go, from
-the recorded call (:func:`diagnosis_of`).
+cost more than the failure itself. The error page keeps the failure it shows (:func:`keep_failure`),
+and the panel then reads that same diagnosis; any other failure is diagnosed again from the recorded
+call (:func:`diagnosis_of`), whether or not the garbage collector has freed it yet.
 
 The records live in ``g`` inside one :class:`Recording` whose ``repr`` is one short line:
 Flask-DebugToolbar's ``flask.g`` panel prints the repr of every value in ``g`` on every page.
@@ -40,7 +40,7 @@ from flask import Flask, has_request_context, request
 from werkzeug.routing import BuildError
 
 from . import _compat, notes
-from .diagnosis import Diagnosis, diagnose_call, error_message, recorded_call_site
+from .diagnosis import Diagnosis, diagnose_call, error_line, recorded_call_site
 from .endpoints import OPTIONS
 
 if t.TYPE_CHECKING:
@@ -148,8 +148,7 @@ class UrlForCall:
         error = self.error
         if error is None and issubclass(self.error_type, BuildError):
             error = BuildError(self.endpoint, self.values, self.options.get("_method"))
-        first = error_message(error).strip().splitlines() if error is not None else []
-        return f"{self.error_type.__name__}: {first[0]}" if first else self.error_type.__name__
+        return error_line(error) if error is not None else self.error_type.__name__
 
     def call_text(self) -> str:
         """The call as source code, e.g. ``url_for('users.profile', user_id=3)``."""
@@ -352,7 +351,7 @@ def keep_failure(error: BaseException) -> None:
 
 
 def diagnosis_of(call: UrlForCall, app: Flask) -> Diagnosis | None:
-    """The diagnosis of a failed call: from its exception while one is held, else from the record.
+    """The diagnosis of a failed call: from its exception when it is kept, else from the record.
 
     A failure the app caught is gone by the time the panel renders: its call is diagnosed again
     from what was recorded (the endpoint, the values, the caller's line), as the checker diagnoses

@@ -255,7 +255,7 @@ def highlight(text: str | None, query: str | None) -> Markup:
     shown = str(text or "")
     if not query:
         return escape(shown)
-    words = sorted({w for w in re.split(r"[\s/.<>:]+", (query or "").lower()) if len(w) >= 2}, key=len, reverse=True)
+    words = sorted({w for w in re.split(r"[\s/.<>:]+", query.lower()) if len(w) >= 2}, key=len, reverse=True)
     if not words:
         return escape(shown)
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)

@@ -22,7 +22,7 @@ from werkzeug.routing import Rule
 
 from . import _compat, recorder
 from .access import is_mounted, refusal
-from .diagnosis import Diagnosis, error_message
+from .diagnosis import Diagnosis, error_line
 from .inventory import Route, get_inventory, is_internal_endpoint
 from .rendering import display_path, render
 
@@ -140,7 +140,7 @@ class RouteExplorerPanel(DebugPanel):
             total_seconds=sum(c.duration for c in app_calls),
             short_path=functools.partial(display_path, root=app.root_path),
             routing_error=request.routing_exception,
-            error_text=error_text,
+            error_line=error_line,
             duration_text=duration_text,
         )
 
@@ -170,12 +170,6 @@ def _shown(app: Flask, number: int, call: recorder.UrlForCall) -> ShownCall:
         return ShownCall(number, call, diagnosis=recorder.diagnosis_of(call, app))
     except Exception as error:  # the engine promises not to raise; the panel must not depend on it
         return ShownCall(number, call, diagnosis_problem=f"{type(error).__name__}: {error}")
-
-
-def error_text(error: BaseException) -> str:
-    """Class and first line of the message; for a BuildError without Werkzeug's costly guess."""
-    first = error_message(error).strip().splitlines()
-    return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
 
 
 def duration_text(seconds: float) -> str:

@@ -31,7 +31,7 @@ from .candidates import LIMIT, find_candidates, process_blueprints, unregistered
 from .context import batch, is_verifying
 from .engine import diagnose, diagnose_call, explain
 from .evidence import Candidate
-from .facts import error_message
+from .facts import error_line, error_message
 from .fix import fixed_source
 from .index import Index, get_index
 from .model import KINDS, UNKNOWN, CallSite, Cause, Confidence, Diagnosis, Evidence, Suggestion
@@ -54,6 +54,7 @@ __all__ = [
     "candidates",
     "diagnose",
     "diagnose_call",
+    "error_line",
     "error_message",
     "explain",
     "find_call",

@@ -113,6 +113,12 @@ def error_message(error: BaseException) -> str:
         return type(error).__name__
 
 
+def error_line(error: BaseException) -> str:
+    """``BuildError: <first line of its message>``: an error in one line, without Werkzeug's guess."""
+    first = error_message(error).strip().splitlines()
+    return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
+
+
 def error_endpoint(error: BaseException) -> str | None:
     """The endpoint an error names (a ``BuildError``'s), if any."""
     endpoint = getattr(error, "endpoint", None)
