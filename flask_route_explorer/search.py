@@ -121,10 +121,10 @@ class SearchKeys:
         self.routes = inventory.routes
         self.visible = [p for p, route in enumerate(self.routes) if not route.internal]
         registered = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
-        #: App-level rules first, then each blueprint as registered (nested ones after their parent).
-        self.natural = sorted(
-            range(len(self.routes)), key=lambda p: (registered.get(self.routes[p].blueprint or "", 0), p)
-        )
+        blueprint_order = [registered.get(route.blueprint or "", 0) for route in self.routes]
+        #: App-level rules first, then each blueprint as registered (nested ones after their parent);
+        #: in map order within each (the sort is stable).
+        self.natural = sorted(range(len(self.routes)), key=blueprint_order.__getitem__)
         self.natural_visible = [p for p in self.natural if not self.routes[p].internal]
         self.match_methods = _methods_to_try(self.routes)
         #: Each route's JSON by its position, made on first use by ``SearchResult.to_json``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import typing as t
@@ -282,3 +283,22 @@ def test_route_json_is_exactly_json_dumps_of_to_dict(app: Flask) -> None:
     for route in routes:
         assert route.to_json() == json.dumps(route.to_dict()), route.endpoint
         assert json.loads(route.to_json()) == json.loads(json.dumps(route.to_dict()))
+
+
+def test_built_routes_are_the_dataclass_frozen_and_comparable(app: Flask) -> None:
+    """The build fills each route's fields in one step: the result must be what ``Route(...)`` makes."""
+    route = only(build_inventory(app), "admin.home")
+    made = Route(
+        rule=route.rule,
+        endpoint=route.endpoint,
+        methods=route.methods,
+        blueprint=route.blueprint,
+        index=route.index,
+        internal=route.internal,
+        werkzeug_rule=route.werkzeug_rule,
+        views=route.views,
+    )
+    assert route == made and hash(route) == hash(made) and repr(route) == repr(made)
+    assert route.blueprint == "admin" and route.methods is not None and "GET" in route.methods
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        route.endpoint = "other"  # type: ignore[misc]
