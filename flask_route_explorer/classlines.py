@@ -6,9 +6,11 @@ code holds: Python keeps that code in the module's ``.pyc`` beside the source, v
 source's mtime and size. Reading it back (``marshal``) is about a hundred times cheaper than
 ``ast.parse`` of the source, which took 1.2 s for 60 modules of a real app on every restart.
 
-Only without a current ``.pyc`` (``PYTHONDONTWRITEBYTECODE``, a read-only folder) is the source
-compiled; that result is then kept in a small file under the app's instance folder (see
-:func:`keep_in`), keyed on path, mtime and size, so the next restart reads it instead.
+Either way the table is then kept in one small file under the app's instance folder (see
+:func:`keep_in`), keyed on path, mtime and size, and the next restart reads that file first: the
+first page after a save shows rows from several modules, and one JSON file read once costs less
+than their ``.pyc`` files, so only the module just edited is read again. Only without a current
+``.pyc`` (``PYTHONDONTWRITEBYTECODE``, a read-only folder) is the source compiled.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ ClassLines = dict[str, int]
 _Stamp = tuple[int, int]
 
 _lock = threading.Lock()
-_tables: dict[str, tuple[_Stamp, ClassLines]] = {}
-_compiled: dict[str, tuple[_Stamp, ClassLines]] = {}
+#: Every table known, by file: those kept on disk are read from there when first needed (``None`` until then).
+_kept: dict[str, tuple[_Stamp, ClassLines]] | None = None
 _cache_folder: list[Path] = []
 
 
@@ -62,14 +64,25 @@ def class_lines(file: str) -> ClassLines:
         return {}
     stamp = (stat.st_mtime_ns, stat.st_size)
     with _lock:
-        known = _tables.get(file)
+        known = _kept_tables().get(file)
     if known is not None and known[0] == stamp:
         return known[1]
-    code = _cached_code(file, stat)
-    table = _classes_of(code) if code is not None else _compiled_lines(file, stamp)
+    table = _read_lines(file, stat)
     with _lock:
-        _tables[file] = (stamp, table)
+        _kept_tables()[file] = (stamp, table)
+    _save()
     return table
+
+
+def _read_lines(file: str, stat: os.stat_result) -> ClassLines:
+    """The table from the module's ``.pyc`` when it is current, else from compiling the source."""
+    code = _cached_code(file, stat)
+    if code is None:
+        try:
+            code = compile(Path(file).read_bytes(), file, "exec", dont_inherit=True)
+        except (OSError, SyntaxError, ValueError):
+            return {}
+    return _classes_of(code)
 
 
 def _cached_code(file: str, stat: os.stat_result) -> CodeType | None:
@@ -109,28 +122,20 @@ def _classes_of(module_code: CodeType) -> ClassLines:
     return lines
 
 
-def _compiled_lines(file: str, stamp: _Stamp) -> ClassLines:
-    """Compile the source (no usable ``.pyc``); the result is kept on disk for the next restart."""
-    with _lock:
-        stored = _compiled.get(file)
-    if stored is not None and stored[0] == stamp:
-        return stored[1]
-    try:
-        table = _classes_of(compile(Path(file).read_bytes(), file, "exec", dont_inherit=True))
-    except (OSError, SyntaxError, ValueError):
-        table = {}
-    with _lock:
-        _compiled[file] = (stamp, table)
-    _save()
-    return table
-
-
 def keep_in(instance_path: str) -> None:
-    """Keep compiled tables under the app's instance folder (created when first needed)."""
+    """Keep the tables under the app's instance folder (read when first needed, created when first written)."""
+    global _kept
     with _lock:
         _cache_folder[:] = [Path(instance_path) / CACHE_FOLDER]
-        _compiled.clear()
-        _compiled.update(_load(_cache_folder[0] / _CACHE_FILE))
+        _kept = None
+
+
+def _kept_tables() -> dict[str, tuple[_Stamp, ClassLines]]:
+    """The kept tables, read from disk on first use (call with ``_lock`` held)."""
+    global _kept
+    if _kept is None:
+        _kept = _load(_cache_folder[0] / _CACHE_FILE) if _cache_folder else {}
+    return _kept
 
 
 def _load(path: Path) -> dict[str, tuple[_Stamp, ClassLines]]:
@@ -148,7 +153,7 @@ def _save() -> None:
         if not _cache_folder:
             return
         folder = _cache_folder[0]
-        data = {file: [stamp[0], stamp[1], table] for file, (stamp, table) in _compiled.items()}
+        data = {file: [stamp[0], stamp[1], table] for file, (stamp, table) in _kept_tables().items()}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         ignore = folder / ".gitignore"

@@ -94,9 +94,18 @@ def test_without_a_pyc_the_source_is_compiled_once_and_kept_in_the_instance_fold
 def test_a_kept_table_serves_the_next_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     module = _import(tmp_path / "views_kept.py", "views_kept", write_bytecode=False)
     classlines.class_lines(module.__file__)
-    classlines._tables.clear()  # a new process: nothing in memory
-    classlines.keep_in(str(tmp_path / "instance"))
+    classlines.keep_in(str(tmp_path / "instance"))  # a new process: nothing in memory
     monkeypatch.setattr(classlines, "compile", _refuse, raising=False)
+    assert classlines.class_lines(module.__file__) == EXPECTED
+
+
+def test_a_table_read_from_a_pyc_is_kept_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a restart the kept file answers; no module's ``.pyc`` is read again (only an edited one)."""
+    module = _import(tmp_path / "views_pyc_kept.py", "views_pyc_kept", write_bytecode=True)
+    assert classlines.class_lines(module.__file__) == EXPECTED
+    classlines.keep_in(str(tmp_path / "instance"))  # a new process
+    monkeypatch.setattr(classlines, "compile", _refuse, raising=False)
+    monkeypatch.setattr(classlines, "_cached_code", _refuse)
     assert classlines.class_lines(module.__file__) == EXPECTED
 
 
