@@ -30,6 +30,8 @@ GOAL = 2.0
 
 def _sample(project: Path, bytecode: bool) -> tuple[float, float]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (os.environ.get("PYTHONPATH"), str(ROOT))))}
+    # Set or unset here, not inherited: a shell (or CI image) that sets it would turn every row into "no .pyc".
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if not bytecode:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     done = subprocess.run(
