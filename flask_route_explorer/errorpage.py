@@ -9,7 +9,6 @@ and if explaining fails in any way the original exception goes on to the debugge
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -216,7 +215,6 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         corrected_line=diagnosis.fixed_line,
         fix_tester_values=tester_values(diagnosis.fix_values),
         near_misses=near_misses(app, diagnosis),
-        short_path=functools.partial(display_path, root=app.root_path),
         frames=frames(error, app.root_path),
         markdown=markdown_report(error, diagnosis, app.root_path),
         debugger_url=debugger_url(),

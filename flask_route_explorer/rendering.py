@@ -55,9 +55,24 @@ def page_url(path: str, query: t.Mapping[str, t.Any] | None = None) -> str:
     return f"{root}{prefix}{path}" + ("?" + urlencode(shown, doseq=True, safe="!$'()*,/:;?@") if shown else "")
 
 
-def _editor_link(file: str | None, line: int | None) -> str | None:
-    config = explorer_app().config
-    return editor_url(file, line, config.get("ROUTE_EXPLORER_EDITOR"), config.get("ROUTE_EXPLORER_EDITOR_PATH_MAP"))
+def source_link(file: str | None, line: int | None, shown: str | None = None, css: str = "loc") -> Markup:
+    """Where some code is, as every face writes it: a short ``file:line``, the whole path in its title.
+
+    It opens the file at the line in the developer's editor when ``ROUTE_EXPLORER_EDITOR`` names
+    one, and is plain text otherwise. ``shown`` replaces the short path (a handler's name, a
+    template's name). Written in Python: the routes table shows one or more per row.
+    """
+    if not file:
+        return Markup(f'<span class="{css}">{escape(shown)}</span>') if shown else Markup("")
+    app = explorer_app()
+    where = escape(f"{file}:{line}" if line else file)
+    if shown is None:
+        shown = (display_path(file, app.root_path) or file) + (f":{line}" if line else "")
+    config = app.config
+    link = editor_url(file, line, config.get("ROUTE_EXPLORER_EDITOR"), config.get("ROUTE_EXPLORER_EDITOR_PATH_MAP"))
+    if link is None:
+        return Markup(f'<span class="{css}" title="{where}">{escape(shown)}</span>')
+    return Markup(f'<a class="{css}" href="{escape(link)}" title="Open {where} in your editor">{escape(shown)}</a>')
 
 
 def _static(filename: str) -> str:
@@ -78,7 +93,7 @@ def environment() -> Environment:
     env.filters.update(plain_text=plain_text, highlight=highlight, rule_html=rule_html, method_badges=method_badges)
     env.globals.update(
         page_url=page_url,
-        editor_link=_editor_link,
+        source_link=source_link,
         static=_static,
         explorer_link=explorer_link,
         build_link=build_link,

@@ -10,7 +10,6 @@ This module imports ``flask_debugtoolbar``; nothing else in the package imports 
 
 from __future__ import annotations
 
-import functools
 import logging
 import typing as t
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from . import _compat, recorder
 from .access import is_mounted, refusal
 from .diagnosis import Diagnosis, error_line
 from .inventory import Route, get_inventory, is_internal_endpoint
-from .rendering import display_path, render
+from .rendering import render
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -138,7 +137,6 @@ class RouteExplorerPanel(DebugPanel):
             dropped=recorder.dropped_calls(),
             limit=recorder.MAX_RECORDED_CALLS,
             total_seconds=sum(c.duration for c in app_calls),
-            short_path=functools.partial(display_path, root=app.root_path),
             routing_error=request.routing_exception,
             error_line=error_line,
             duration_text=duration_text,

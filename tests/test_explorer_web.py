@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from flask import Blueprint, Flask
+from flask.views import MethodView
 from werkzeug.routing import Rule
 
 from flask_route_explorer.inventory import get_inventory
@@ -127,12 +128,21 @@ def test_hostile_text_is_escaped(make_app: t.Callable[..., Flask]) -> None:
     def view() -> str:
         return ""
 
+    class Handlers(MethodView):
+        def get(self) -> str:
+            return ""
+
     view.__doc__ = HOSTILE
+    Handlers.get.__qualname__ = HOSTILE
     app.add_url_rule("/x/<name>", HOSTILE, view, defaults={"extra": HOSTILE})
+    app.add_url_rule("/old", "old", redirect_to=HOSTILE)
+    app.add_url_rule("/methods", view_func=Handlers.as_view(HOSTILE + "2"))
     client = app.test_client()
     for url in ("/_routes/", f"/_routes/?q={HOSTILE}", "/_routes/?q=%3Cscript", f"/_routes/?blueprint={HOSTILE}"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html, url
+    assert "<script>alert" not in client.get("/_routes/audit").get_data(as_text=True)
+    assert "<script>alert" not in client.get("/_routes/?problems=1").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/_routes/").get_data(as_text=True)
     data = client.get("/_routes/api/routes").get_json()
     assert any(r["endpoint"] == HOSTILE for r in data["routes"])

@@ -6,7 +6,6 @@ page lives in the query string only, so every filtered view is a link a develope
 
 from __future__ import annotations
 
-import functools
 import re
 import typing as t
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from werkzeug.wrappers import Response
 from ..audit import map_audit, map_audit_if_made
 from ..coverage import last_report
 from ..inventory import AUTOMATIC_METHODS, get_inventory
-from ..rendering import COMMON_METHODS, display_path, explorer_app, render, shown_methods
+from ..rendering import COMMON_METHODS, display_path, explorer_app, render
 from ..search import APP_LEVEL, PER_PAGE, group_hits, search, summarize
 from .forms import flag
+from .rows import RowSettings, audit_badges, route_rows
 
 #: Longer queries are cut: nobody types more, and it bounds the work of one request.
 MAX_QUERY_LENGTH = 300
@@ -118,6 +118,9 @@ def index() -> str:
     summary = summarize(inventory)
     app = explorer_app()
     coverage = last_report(app.config.get("ROUTE_EXPLORER_COVERAGE_FILE"), app.root_path)
+    # The audit reads every view's signature; unless it is already known (or the page is
+    # filtered by it), the page asks for it once shown: see :func:`audit`.
+    audit_report = map_audit(app) if state.problems else map_audit_if_made(app)
     context = {
         "state": state,
         "result": result,
@@ -128,11 +131,15 @@ def index() -> str:
         "current_page": "routes",
         "method_choices": _method_choices(summary.methods, state),
         "app_level": APP_LEVEL,
-        "short_path": functools.partial(display_path, root=app.root_path),
-        "shown_methods": shown_methods,
-        # The audit reads every view's signature; unless it is already known (or the page is
-        # filtered by it), the page asks for it once shown: see :func:`audit`.
-        "audit": map_audit(app) if state.problems else map_audit_if_made(app),
+        "audit": audit_report,
+        "route_rows": route_rows,
+        "row_settings": RowSettings(
+            query=state.q,
+            include_automatic=state.auto,
+            audit=audit_report,
+            coverage=coverage[1] if coverage else None,
+            host_column="host" if inventory.has_hosts else "subdomain" if inventory.has_subdomains else None,
+        ),
         "coverage": coverage[1] if coverage else None,
         "coverage_file": display_path(str(coverage[0]), app.root_path) if coverage else None,
     }
@@ -150,7 +157,13 @@ def audit() -> str:
     """
     state = PageState.from_args(request.args)
     _inventory, result = _result(state, PER_PAGE)
-    return render("route_explorer/_audit_update.html", audit=map_audit(explorer_app()), state=state, result=result)
+    return render(
+        "route_explorer/_audit_update.html",
+        audit=map_audit(explorer_app()),
+        state=state,
+        result=result,
+        audit_badges=audit_badges,
+    )
 
 
 def api_routes() -> Response:
