@@ -201,7 +201,8 @@ def install(app: Flask) -> None:
 
 
 #: What is stored per call: a plain tuple (cheapest to make) in :class:`UrlForCall` field order,
-#: except that a failure is held by a reference to call (:func:`_held`), not by the exception.
+#: except that a failure is held by a reference to call (:func:`_held`), not by the exception, and
+#: the caller's module globals stand for its template (found only when read: see :func:`_call`).
 _Record = tuple[t.Any, ...]
 
 
@@ -243,11 +244,12 @@ class Recording:
 def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., str]:
     """The instance-level ``url_for``: same signature, same result, same exception object.
 
-    Why this is long: it is written flat on purpose, since it runs on every ``url_for`` of a debug
-    request (see bench_recorder) and each helper call would add to that cost.
+    Why this is long: the wrapper is written flat on purpose, since it runs on every ``url_for`` of
+    a debug request (see bench_recorder) and each helper call on the way of a URL that builds would
+    add to that cost. A failure takes the slower way through :func:`_record_failure`.
     """
     request_globals = _compat.request_globals
-    frame_template = _compat.frame_template
+    getframe = sys._getframe
 
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
         """Why this is long: written flat, see :func:`_recording` (``update_wrapper`` replaces this text)."""
@@ -261,61 +263,63 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
             except Exception as error:
                 notes.annotate(error, app)
                 raise
-        url: str | None = None
-        failure: Exception | None = None
         start = perf_counter()
         try:
             url = original(endpoint, **arguments)
-            return url
         except Exception as error:
-            failure = error
+            _record_failure(app, request_g, endpoint, arguments, error, perf_counter() - start)
+            # The failure's traceback keeps this frame: it must not lead to ``g`` (see _record_failure).
+            del request_g
             raise
-        finally:
-            duration = perf_counter() - start
-            if url is not None or failure is not None:  # not for KeyboardInterrupt and the like
-                # The caller: the first frame above flask.url_for, Jinja's runtime and this package.
-                caller = sys._getframe(1)
-                helper = caller.f_code is _FLASK_HELPER_CODE or caller.f_code is _JINJA_CALL_CODE
-                frame: FrameType | None = caller.f_back if helper else caller
-                while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
-                    frame = frame.f_back
-                held = None if failure is None else _held(failure)
-                failure_type = None if failure is None else type(failure)
-                record: _Record = (
-                    (endpoint, arguments, url, held, failure_type, duration)
-                    if frame is None
-                    else (
-                        endpoint,
-                        arguments,
-                        url,
-                        held,
-                        failure_type,
-                        duration,
-                        frame.f_code,
-                        frame.f_lasti,
-                        frame_template(frame.f_globals),
-                    )
-                )
-                del frame, caller
-                store = request_g.__dict__
-                recording: Recording | None = store.get(_G_KEY)
-                if recording is None:
-                    recording = store[_G_KEY] = Recording()
-                if failure is None and len(recording.records) >= MAX_RECORDED_CALLS:
-                    recording.dropped += 1
-                else:
-                    recording.records.append(record)
-                if failure is not None:
-                    notes.annotate(failure, app)
-                    # The failure's traceback keeps this frame. A way from it to ``g`` (which holds
-                    # the failure) would be a cycle: after a caught failure, ``g`` and all the app
-                    # put in it would outlive the request until the garbage collector ran.
-                    del request_g, store, recording, record, held
-                    failure = None
+        duration = perf_counter() - start
+        recording: Recording | None = request_g.__dict__.get(_G_KEY)
+        if recording is None:
+            recording = request_g.__dict__[_G_KEY] = Recording()
+        records = recording.records
+        if len(records) >= MAX_RECORDED_CALLS:
+            recording.dropped += 1
+            return url
+        # The caller: the first frame above flask.url_for, Jinja's runtime and this package.
+        frame: FrameType | None = getframe(1)
+        if frame.f_code is _FLASK_HELPER_CODE or frame.f_code is _JINJA_CALL_CODE:  # type: ignore[union-attr]
+            frame = frame.f_back  # type: ignore[union-attr]
+        while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
+            frame = frame.f_back
+        if frame is None:
+            records.append((endpoint, arguments, url, None, None, duration))
+        else:
+            records.append(
+                (endpoint, arguments, url, None, None, duration, frame.f_code, frame.f_lasti, frame.f_globals)
+            )
+        return url
 
     functools.update_wrapper(url_for, original)
     setattr(url_for, _MARKER, True)
     return url_for
+
+
+def _record_failure(
+    app: Flask, request_g: t.Any, endpoint: str, arguments: dict[str, t.Any], failure: Exception, duration: float
+) -> None:
+    """Record a failed call (always kept, whatever the limit) and put the lazy note on the exception.
+
+    The failure is held weakly (see the module). Its traceback keeps the wrapper's frame, and this
+    one's, until it is gone: nothing here may stay referring to ``g`` once this returns, or ``g``
+    and all the app put in it would outlive the request until the garbage collector ran.
+    """
+    frame: FrameType | None = sys._getframe(2)  # above the wrapper
+    if frame is not None and (frame.f_code is _FLASK_HELPER_CODE or frame.f_code is _JINJA_CALL_CODE):
+        frame = frame.f_back
+    while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
+        frame = frame.f_back
+    held = _held(failure)
+    site = () if frame is None else (frame.f_code, frame.f_lasti, frame.f_globals)
+    recording: Recording | None = request_g.__dict__.get(_G_KEY)
+    if recording is None:
+        recording = request_g.__dict__[_G_KEY] = Recording()
+    recording.records.append((endpoint, arguments, None, held, type(failure), duration, *site))
+    del frame, recording, request_g
+    notes.annotate(failure, app)
 
 
 def _current_recording() -> Recording | None:
@@ -330,14 +334,23 @@ def _records() -> list[_Record]:
 
 def calls() -> list[UrlForCall]:
     """The ``url_for`` calls of the current request so far, in order (empty outside a request)."""
-    return [UrlForCall(*_with_error(record)) for record in _records()]
+    return [_call(record) for record in _records()]
 
 
-def _with_error(record: _Record) -> _Record:
-    """The record with its exception if kept; a weakly held one reads as ``None`` even while alive,
-    so that what the panel shows never depends on when the garbage collector last ran."""
-    held = record[3]
-    return record if held is None else (*record[:3], held() if isinstance(held, _Kept) else None, *record[4:])
+def _call(record: _Record) -> UrlForCall:
+    """A record as a :class:`UrlForCall`, the template found from the caller's globals.
+
+    The exception is there only when kept; a weakly held one reads as ``None`` even while alive,
+    so that what the panel shows never depends on when the garbage collector last ran.
+    """
+    endpoint, arguments, url, held, error_type, duration, *site = record
+    error = held() if isinstance(held, _Kept) else None
+    if not site:
+        return UrlForCall(endpoint, arguments, url, error, error_type, duration)
+    code, offset, frame_globals = site
+    return UrlForCall(
+        endpoint, arguments, url, error, error_type, duration, code, offset, _compat.frame_template(frame_globals)
+    )
 
 
 def keep_failure(error: BaseException) -> None:
