@@ -52,7 +52,6 @@ _G_KEY = "_route_explorer_url_for_calls"
 _MARKER = "__route_explorer_recorder__"
 #: Successful calls beyond this many in one request are counted but not kept (failures always are).
 MAX_RECORDED_CALLS = 5000
-#: The keyword arguments ``url_for`` takes for itself rather than for the rule.
 #: Frames in these directories are plumbing between the caller and ``Flask.url_for``.
 _PLUMBING = tuple(os.path.dirname(path) + os.sep for path in (flask.__file__, jinja2.__file__, __file__) if path)
 #: The plumbing frame right above the recorder on the usual paths (``flask.url_for`` in Python,
@@ -200,10 +199,12 @@ def install(app: Flask) -> None:
         env.globals["url_for"] = recording_url_for
 
 
-#: What is stored per call: a plain tuple (cheapest to make) in :class:`UrlForCall` field order,
-#: except that a failure is held by a reference to call (:func:`_held`), not by the exception, and
-#: the caller's module globals stand for its template (found only when read: see :func:`_call`).
+#: What is stored per call, in :class:`UrlForCall` field order, except that a failure is held by
+#: a reference to call (:func:`_held`), not by the exception (see :func:`_call`).
 _Record = tuple[t.Any, ...]
+#: Fields per call in :attr:`Recording.fields`, and the position of the held failure among them.
+_WIDTH = 9
+_HELD = 3
 
 
 class _Kept:
@@ -227,18 +228,39 @@ def _held(error: Exception) -> t.Callable[[], Exception | None]:
 
 
 class Recording:
-    """The ``url_for`` calls of one request, as stored in ``g``."""
+    """The ``url_for`` calls of one request, as stored in ``g``: each call's fields one after another.
 
-    __slots__ = ("dropped", "records")
+    Why one flat list rather than a tuple per call: a page makes hundreds of calls, and each tuple
+    kept until the request ends is one more object for the garbage collector to track and walk
+    (bench_recorder: about a tenth of the recorder's cost per call).
+    """
+
+    __slots__ = ("dropped", "fields")
 
     def __init__(self) -> None:
-        self.records: list[_Record] = []
+        #: :data:`_WIDTH` fields per call (one :data:`_Record` each), in the order the calls were made.
+        self.fields: list[t.Any] = []
         #: Successful calls past :data:`MAX_RECORDED_CALLS`, counted but not kept.
         self.dropped = 0
 
+    def __len__(self) -> int:
+        return len(self.fields) // _WIDTH
+
     def __repr__(self) -> str:
         # Printed by the toolbar's g panel on every page: the count only, never the arguments.
-        return f"<route-explorer: {len(self.records)} url_for calls>"
+        return f"<route-explorer: {len(self)} url_for calls>"
+
+    def records(self) -> list[_Record]:
+        fields = self.fields
+        return [tuple(fields[start : start + _WIDTH]) for start in range(0, len(fields), _WIDTH)]
+
+    def held(self) -> list[t.Callable[[], Exception | None] | None]:
+        """Each call's held failure (``None`` for a call that built), in order."""
+        return self.fields[_HELD::_WIDTH]
+
+    def keep(self, position: int, error: Exception) -> None:
+        """Hold the failure of the call at ``position`` strongly from now on."""
+        self.fields[position * _WIDTH + _HELD] = _Kept(error)
 
 
 def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., str]:
@@ -250,6 +272,7 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
     """
     request_globals = _compat.request_globals
     getframe = sys._getframe
+    frame_template = _compat.frame_template
 
     def url_for(endpoint: str, /, **arguments: t.Any) -> str:
         """Why this is long: written flat, see :func:`_recording` (``update_wrapper`` replaces this text)."""
@@ -275,8 +298,8 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
         recording: Recording | None = request_g.__dict__.get(_G_KEY)
         if recording is None:
             recording = request_g.__dict__[_G_KEY] = Recording()
-        records = recording.records
-        if len(records) >= MAX_RECORDED_CALLS:
+        fields = recording.fields
+        if len(fields) >= MAX_RECORDED_CALLS * _WIDTH:
             recording.dropped += 1
             return url
         # The caller: the first frame above flask.url_for, Jinja's runtime and this package.
@@ -286,10 +309,18 @@ def _recording(app: Flask, original: t.Callable[..., str]) -> t.Callable[..., st
         while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
             frame = frame.f_back
         if frame is None:
-            records.append((endpoint, arguments, url, None, None, duration))
+            fields += (endpoint, arguments, url, None, None, duration, None, None, None)
         else:
-            records.append(
-                (endpoint, arguments, url, None, None, duration, frame.f_code, frame.f_lasti, frame.f_globals)
+            fields += (
+                endpoint,
+                arguments,
+                url,
+                None,
+                None,
+                duration,
+                frame.f_code,
+                frame.f_lasti,
+                frame_template(frame.f_globals),
             )
         return url
 
@@ -313,11 +344,13 @@ def _record_failure(
     while frame is not None and frame.f_code.co_filename.startswith(_PLUMBING):
         frame = frame.f_back
     held = _held(failure)
-    site = () if frame is None else (frame.f_code, frame.f_lasti, frame.f_globals)
+    site = (
+        (None, None, None) if frame is None else (frame.f_code, frame.f_lasti, _compat.frame_template(frame.f_globals))
+    )
     recording: Recording | None = request_g.__dict__.get(_G_KEY)
     if recording is None:
         recording = request_g.__dict__[_G_KEY] = Recording()
-    recording.records.append((endpoint, arguments, None, held, type(failure), duration, *site))
+    recording.fields += (endpoint, arguments, None, held, type(failure), duration, *site)
     del frame, recording, request_g
     notes.annotate(failure, app)
 
@@ -329,7 +362,7 @@ def _current_recording() -> Recording | None:
 
 def _records() -> list[_Record]:
     recording = _current_recording()
-    return recording.records if recording is not None else []
+    return recording.records() if recording is not None else []
 
 
 def calls() -> list[UrlForCall]:
@@ -338,29 +371,25 @@ def calls() -> list[UrlForCall]:
 
 
 def _call(record: _Record) -> UrlForCall:
-    """A record as a :class:`UrlForCall`, the template found from the caller's globals.
+    """A record as a :class:`UrlForCall`.
 
     The exception is there only when kept; a weakly held one reads as ``None`` even while alive,
     so that what the panel shows never depends on when the garbage collector last ran.
     """
-    endpoint, arguments, url, held, error_type, duration, *site = record
+    endpoint, arguments, url, held, error_type, duration, code, offset, template = record
     error = held() if isinstance(held, _Kept) else None
-    if not site:
-        return UrlForCall(endpoint, arguments, url, error, error_type, duration)
-    code, offset, frame_globals = site
-    return UrlForCall(
-        endpoint, arguments, url, error, error_type, duration, code, offset, _compat.frame_template(frame_globals)
-    )
+    return UrlForCall(endpoint, arguments, url, error, error_type, duration, code, offset, template)
 
 
 def keep_failure(error: BaseException) -> None:
     """Hold a recorded failure strongly until the request ends: the error page shows it, and the
     toolbar panel, rendered after the page, then reads the same diagnosis instead of making another."""
-    records = _records()
-    for position, record in enumerate(records):
-        held = record[3]
+    recording = _current_recording()
+    if recording is None:
+        return
+    for position, held in enumerate(recording.held()):
         if held is not None and not isinstance(held, _Kept) and held() is error:
-            records[position] = (*record[:3], _Kept(t.cast(Exception, error)), *record[4:])
+            recording.keep(position, error)
 
 
 def diagnosis_of(call: UrlForCall, app: Flask) -> Diagnosis | None:
@@ -396,4 +425,5 @@ def dropped_calls() -> int:
 
 def raised_by_url_for(error: BaseException) -> bool:
     """Whether this very exception object came out of a ``url_for`` call in the current request."""
-    return any(record[3] is not None and record[3]() is error for record in _records())
+    recording = _current_recording()
+    return recording is not None and any(held is not None and held() is error for held in recording.held())
