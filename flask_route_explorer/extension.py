@@ -15,6 +15,7 @@ import typing as t
 
 from flask.helpers import get_debug_flag
 
+from . import _compat
 from .access import MOUNTED_KEY, is_mounted, validate_config
 
 if t.TYPE_CHECKING:
@@ -79,6 +80,8 @@ class RouteExplorer:
             from . import notes
 
             notes.install(app)
+            # Each diagnosis asks whether the map changed: counting its additions answers that at once.
+            _compat.count_added_rules(app.url_map)
         elif app.config["ROUTE_EXPLORER_ENABLED"] is None and not _under_flask_cli() and not production_server():
             _mount_when_run_in_debug(app)
 
@@ -143,6 +146,7 @@ def _mount(app: Flask) -> None:
     from .web import ExplorerMiddleware
 
     classlines.keep_in(app.instance_path)
+    _compat.count_added_rules(app.url_map)
     app.wsgi_app = ExplorerMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]  # the documented middleware hook
     app.extensions[MOUNTED_KEY] = True
     errorpage.install(app)

@@ -302,3 +302,24 @@ def test_built_routes_are_the_dataclass_frozen_and_comparable(app: Flask) -> Non
     assert route.blueprint == "admin" and route.methods is not None and "GET" in route.methods
     with pytest.raises(dataclasses.FrozenInstanceError):
         route.endpoint = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("mounted", [True, False], ids=["mounted: counted", "not mounted: added up"])
+def test_a_rule_added_to_an_existing_endpoint_is_noticed(make_app: t.Callable[..., Flask], mounted: bool) -> None:
+    """Mounted, the explorer counts ``Map.add`` calls instead of adding up every endpoint's rules."""
+    app = make_app(ROUTE_EXPLORER_ENABLED=True) if mounted else Flask("plain")
+    app.add_url_rule("/page", "page", lambda: "")
+    assert ("_route_explorer_rules" in vars(app.url_map)) is mounted
+    first = get_inventory(app)
+    app.url_map.add(Rule("/page/<int:number>", endpoint="page"))  # no new endpoint: only the count tells
+    second = get_inventory(app)
+    assert second is not first and {r.rule for r in second.routes_for("page")} == {"/page", "/page/<int:number>"}
+    assert get_inventory(app) is second
+
+
+def test_a_failed_add_still_changes_the_version(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app(ROUTE_EXPLORER_ENABLED=True)
+    first = get_inventory(app)
+    with pytest.raises(LookupError):
+        app.url_map.add(Rule("/bad/<nope:value>", endpoint="bad"))  # an unknown converter
+    assert get_inventory(app) is not first

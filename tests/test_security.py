@@ -64,6 +64,7 @@ def test_production_config_mounts_nothing() -> None:
     assert not is_mounted(app) and "route_explorer" not in app.blueprints
     assert app.url_build_error_handlers == []
     assert not any(app.error_handler_spec.values())
+    assert "add" not in vars(app.url_map) and "url_for" not in vars(app)  # no rule counter, no recorder
     assert app.test_client().get("/_routes/").status_code == 404
     assert app.test_client().get("/").status_code == 200
 
