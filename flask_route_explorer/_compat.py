@@ -10,6 +10,7 @@ import functools
 import re
 import typing as t
 
+from werkzeug.local import LocalProxy
 from werkzeug.routing import BaseConverter, Map, Rule, parse_converter_args
 
 # The same grammar Werkzeug uses for one ``<converter(args):variable>`` part of a rule.
@@ -338,8 +339,6 @@ def unproxied(obj: t.Any) -> t.Any:
     ``type()`` of a proxy is not the app's class, and a proxy compared with ``is`` is not the app.
     Fallback: ``obj`` unchanged (a proxy then keeps working wherever attribute access is enough).
     """
-    from werkzeug.local import LocalProxy
-
     if not isinstance(obj, LocalProxy):
         return obj
     try:
