@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from werkzeug.routing import MapAdapter
 
 from .dispatch import bound, rule_for_path
-from .inventory import AUTOMATIC_METHODS, Inventory, Route
+from .inventory import AUTOMATIC_METHODS, Inventory, Route, RuleColumns
 
 #: Rows per page in the explorer: enough to scroll, few enough to render in a few milliseconds.
 PER_PAGE = 100
@@ -119,14 +119,17 @@ class SearchKeys:
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         self.routes = inventory.routes
-        self.visible = [p for p, route in enumerate(self.routes) if not route.internal]
+        # From the columns: the first page orders every rule and makes a route for the rows it shows.
+        columns = inventory.columns
+        internal = columns.internal
+        self.visible = [p for p, hidden in enumerate(internal) if not hidden]
         registered = {name: order for order, name in enumerate(inventory.blueprints, start=1)}
-        blueprint_order = [registered.get(route.blueprint or "", 0) for route in self.routes]
+        blueprint_order = [registered.get(blueprint or "", 0) for blueprint in columns.blueprints]
         #: App-level rules first, then each blueprint as registered (nested ones after their parent);
         #: in map order within each (the sort is stable).
-        self.natural = sorted(range(len(self.routes)), key=blueprint_order.__getitem__)
-        self.natural_visible = [p for p in self.natural if not self.routes[p].internal]
-        self.match_methods = _methods_to_try(self.routes)
+        self.natural = sorted(range(len(internal)), key=blueprint_order.__getitem__)
+        self.natural_visible = [p for p in self.natural if not internal[p]]
+        self.match_methods = _methods_to_try(columns.methods)
         #: Each route's JSON by its position, made on first use by ``SearchResult.to_json``.
         self.route_json: dict[int, str] = {}
 
@@ -246,7 +249,8 @@ def _allowed(
     """The positions the filters keep (``considered`` itself, unfiltered, when there is no filter)."""
     if not (methods or blueprint or only is not None):
         return considered
-    return [p for p in considered if _passes(index.routes[p], methods, blueprint) and (only is None or p in only)]
+    columns = index.inventory.columns
+    return [p for p in considered if _passes(columns, p, methods, blueprint) and (only is None or p in only)]
 
 
 def _page_bounds(count: int, page: int, per_page: int | None) -> tuple[int, int, int, int | None]:
@@ -266,13 +270,14 @@ def _natural_order(
     return [p for p in index.natural if p in keep]
 
 
-def _passes(route: Route, methods: set[str], blueprint: str | None) -> bool:
-    if methods and route.methods is not None and methods.isdisjoint(route.methods):
+def _passes(columns: RuleColumns, position: int, methods: set[str], blueprint: str | None) -> bool:
+    route_methods, route_blueprint = columns.methods[position], columns.blueprints[position]
+    if methods and route_methods is not None and methods.isdisjoint(route_methods):
         return False
     if blueprint:
         if blueprint == APP_LEVEL:
-            return route.blueprint is None
-        name = route.blueprint or ""
+            return route_blueprint is None
+        name = route_blueprint or ""
         return name == blueprint or name.startswith(blueprint + ".")
     return True
 
@@ -421,8 +426,8 @@ def _adapter(index: SearchKeys, server_name: str) -> MapAdapter | None:
     return bound(index.routes[0].werkzeug_rule.map, server_name)
 
 
-def _methods_to_try(routes: t.Sequence[Route]) -> list[str]:
-    present = {m for route in routes for m in route.methods or ()}
+def _methods_to_try(rule_methods: t.Iterable[tuple[str, ...] | None]) -> list[str]:
+    present = {m for methods in set(rule_methods) for m in methods or ()}
     extra = sorted(present.difference(MATCH_METHODS))
     return [m for m in MATCH_METHODS if m in present or m in AUTOMATIC_METHODS] + extra
 
@@ -470,19 +475,22 @@ def summarize(inventory: Inventory) -> InventoryCounts:
 
 
 def _count(inventory: Inventory) -> InventoryCounts:
+    columns = inventory.columns
     counts: dict[str, int] = {}
     hidden = 0
-    for route in inventory.routes:
-        if route.internal:
+    internal_blueprints: set[str] = set()
+    for blueprint, internal in zip(columns.blueprints, columns.internal):
+        if internal:
             hidden += 1
-        elif route.blueprint:
-            counts[route.blueprint] = counts.get(route.blueprint, 0) + 1
-    internal_blueprints = {r.blueprint for r in inventory.routes if r.internal and r.blueprint}
+            if blueprint:
+                internal_blueprints.add(blueprint)
+        elif blueprint:
+            counts[blueprint] = counts.get(blueprint, 0) + 1
     names = [name for name in inventory.blueprints if name not in internal_blueprints]
     return InventoryCounts(
-        rules=len(inventory.routes) - hidden,
+        rules=len(columns.rules) - hidden,
         blueprints=len(names),
         hidden=hidden,
         blueprint_counts=tuple((name, counts.get(name, 0)) for name in names),
-        methods=tuple(sorted({m for route in inventory.routes for m in route.methods or ()})),
+        methods=tuple(sorted({m for methods in set(columns.methods) for m in methods or ()})),
     )

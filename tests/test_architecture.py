@@ -23,7 +23,10 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         "base",
         frozenset({"_compat", "_resources", "endpoints", "editor", "classlines", "sources", "dispatch", "querystring"}),
     ),
-    ("core", frozenset({"inventory", "search", "routing", "diagnosis", "checker", "audit", "coverage", "diff"})),
+    (
+        "core",
+        frozenset({"route", "inventory", "search", "routing", "diagnosis", "checker", "audit", "coverage", "diff"}),
+    ),
     ("shared by faces", frozenset({"access", "rendering", "notes", "recorder"})),
     ("faces", frozenset({"web", "cli", "errorpage", "toolbar", "pytest_plugin"})),
     ("assembly", frozenset({"extension", "commands", "__init__"})),

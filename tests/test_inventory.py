@@ -14,7 +14,7 @@ from flask.views import MethodView, View
 from werkzeug.routing import BaseConverter, Rule
 
 from flask_route_explorer import get_inventory
-from flask_route_explorer.inventory import Inventory, Route, build_inventory
+from flask_route_explorer.inventory import Inventory, Route, Routes, build_inventory
 
 
 def only(inventory: Inventory, endpoint: str) -> Route:
@@ -323,3 +323,20 @@ def test_a_failed_add_still_changes_the_version(make_app: t.Callable[..., Flask]
     with pytest.raises(LookupError):
         app.url_map.add(Rule("/bad/<nope:value>", endpoint="bad"))  # an unknown converter
     assert get_inventory(app) is not first
+
+
+def test_the_first_page_makes_a_route_for_each_shown_row_only(
+    make_app: t.Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It orders and counts every rule from the columns; a route object is made for the 100 rows shown."""
+    app = make_app(ROUTE_EXPLORER_ENABLED=True)
+    for number in range(300):
+        app.add_url_rule(f"/page{number}/<int:item>", f"page{number}", lambda item: "")
+    made: list[int] = []
+    make = Routes._make
+    monkeypatch.setattr(Routes, "_make", lambda self, index: made.append(index) or make(self, index))
+    assert app.test_client().get("/_routes/").status_code == 200
+    assert 100 <= len(set(made)) <= 102 and len(made) == len(set(made))  # the shown rows (and static)
+    inventory = get_inventory(app)
+    assert len(inventory) == 301 and len(list(inventory)) == 301 and len(set(made)) == 301
+    assert inventory.routes[-1] is inventory.routes[300] and inventory.routes[298:] == tuple(inventory)[298:]

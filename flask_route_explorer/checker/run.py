@@ -189,7 +189,7 @@ class CheckRun:
         for full in python_files_under(os.path.realpath(self.app.root_path)):
             if os.path.realpath(full) not in self._scanned_python:
                 self.scan_python(full, collect_calls=False)
-        known = self.inventory.by_endpoint.keys()
+        known = frozenset(self.inventory.endpoints)
         for source, call, name in self._relative_template_calls:
             if name is not None:
                 real = os.path.realpath(source.path)
