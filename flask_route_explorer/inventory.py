@@ -41,9 +41,6 @@ __all__ = [
 INTERNAL_ENDPOINT_PREFIXES = ("route_explorer.", "_debug_toolbar.", "debugtoolbar.")
 
 
-_Derived = t.TypeVar("_Derived")
-
-
 @dataclass(frozen=True)
 class RuleColumns:
     """What every page sorts, filters and counts by, per rule in map order, as plain values.
@@ -124,6 +121,9 @@ class Routes(t.Sequence[Route]):
             },
         )
         return route
+
+
+_Derived = t.TypeVar("_Derived")
 
 
 @dataclass(frozen=True)

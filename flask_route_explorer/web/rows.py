@@ -31,6 +31,7 @@ if t.TYPE_CHECKING:
     from ..coverage.data import CoverageData
     from ..inventory import Route
     from ..search import Hit
+    from ..sources import ViewSource
 
 #: A description longer than this is folded into a ``<details>`` that shows the whole line on demand.
 FOLDED_DOC_LENGTH = 70
@@ -147,7 +148,7 @@ def _view_cell(route: Route, query: str) -> str:
     return f'<td class="cell-view">{" ".join(parts)}</td>'
 
 
-def _handler(method: str, handler: t.Any) -> str:
+def _handler(method: str, handler: ViewSource) -> str:
     """A ``MethodView`` handler: its method's badge, then its name and line, linked to the editor."""
     line = handler.line
     name = handler.qualname.rsplit(".", 1)[-1] if handler.qualname else "?"
