@@ -16,7 +16,7 @@ from flask import Flask
 from bench.bench_inventory import _flask_routes
 from bench.synthetic import make_app
 from bench.timing import median_seconds, ms, table
-from flask_route_explorer.audit import audit
+from flask_route_explorer.auditing import audit
 from flask_route_explorer.inventory import get_inventory
 
 SIZE = (10_000, 700)

@@ -18,7 +18,7 @@ from bench.checker_tree import write_tree
 from bench.synthetic import make_app, sample_values
 from bench.timing import Timing, median_seconds, ms, table
 from flask_route_explorer import RouteExplorer, routing
-from flask_route_explorer.audit import audit
+from flask_route_explorer.auditing import audit
 from flask_route_explorer.checker import check_report
 from flask_route_explorer.diagnosis import diagnose
 from flask_route_explorer.inventory import get_inventory

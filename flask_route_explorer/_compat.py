@@ -374,7 +374,7 @@ def error_handlers(
     return handlers if isinstance(handlers, t.Mapping) else {}
 
 
-# --- used by audit/ ---------------------------------------------------------------------------
+# --- used by auditing/ ------------------------------------------------------------------------
 
 
 def parse_regex(pattern: str) -> list[tuple[t.Any, t.Any]] | None:

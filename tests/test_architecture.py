@@ -9,6 +9,8 @@ functions stay a size a maintainer can read.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import typing as t
 from pathlib import Path
 
@@ -25,7 +27,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ),
     (
         "core",
-        frozenset({"route", "inventory", "search", "routing", "diagnosis", "checker", "audit", "coverage", "diff"}),
+        frozenset({"route", "inventory", "search", "routing", "diagnosis", "checker", "auditing", "coverage", "diff"}),
     ),
     ("shared by faces", frozenset({"access", "rendering", "notes", "recorder"})),
     ("faces", frozenset({"web", "cli", "errorpage", "toolbar", "pytest_plugin"})),
@@ -231,3 +233,24 @@ def test_a_long_function_says_why_in_its_docstring() -> None:
             if length > 60 and "why this is long:" not in doc:
                 unexplained.append(f"{path.relative_to(PACKAGE)}:{function.lineno} {function.name} ({length} lines)")
     assert unexplained == []
+
+
+def test_the_pytest_plugin_imports_nothing_else_of_the_package() -> None:
+    """pytest imports it through its entry point in every run where the package is installed, even when off."""
+    code = (
+        "import sys, flask_route_explorer.pytest_plugin; print(sorted(m for m in sys.modules if 'route_explorer' in m))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "['flask_route_explorer', 'flask_route_explorer.pytest_plugin']"
+
+
+def test_every_public_name_comes_from_its_module_whatever_was_imported_first() -> None:
+    """No public name is also a subpackage's: importing that subpackage would put the module in its place."""
+    code = (
+        "import flask_route_explorer.auditing.run, flask_route_explorer.checker.run, flask_route_explorer.web\n"
+        "import flask_route_explorer as package\n"
+        "assert sorted(package._HOMES) == sorted(package.__all__)\n"
+        "print(sorted(name for name in package.__all__ if getattr(package, name).__name__ != name))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"

@@ -13,7 +13,7 @@ from flask.views import MethodView, View
 from werkzeug.routing import BaseConverter
 
 from flask_route_explorer import AuditFinding, AuditReport, RouteExplorer, audit, expected_unreferenced
-from flask_route_explorer.audit import Code, Proof, Severity, TwinReason
+from flask_route_explorer.auditing import Code, Proof, Severity, TwinReason
 from flask_route_explorer.inventory import get_inventory
 
 

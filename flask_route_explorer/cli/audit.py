@@ -13,7 +13,7 @@ import sys
 import click
 from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
-from ..audit import AuditFinding, AuditReport, Severity, audit
+from ..auditing import AuditFinding, AuditReport, Severity, audit
 from .loading import load_app
 from .output import format_options, workflow_command
 

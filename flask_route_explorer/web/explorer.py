@@ -15,7 +15,7 @@ from htmx_flask.requests import HtmxHeaders
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..audit import map_audit, map_audit_if_made
+from ..auditing import map_audit, map_audit_if_made
 from ..coverage import last_report
 from ..inventory import AUTOMATIC_METHODS, get_inventory
 from ..rendering import COMMON_METHODS, display_path, explorer_app, render

@@ -27,7 +27,7 @@ from ..rendering import (
 )
 
 if t.TYPE_CHECKING:
-    from ..audit.findings import AuditFinding, AuditReport
+    from ..auditing.findings import AuditFinding, AuditReport
     from ..coverage.data import CoverageData
     from ..inventory import Route
     from ..search import Hit
