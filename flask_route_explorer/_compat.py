@@ -37,8 +37,8 @@ def rules_version(url_map: Map) -> tuple[int, int]:
     """A fingerprint that changes whenever a rule is added to the map: (rules, endpoints).
 
     Every face asks it before answering (``get_inventory``): with :func:`count_added_rules` it
-    costs nothing; without, it adds up the length of every endpoint's rule list (1 ms at 10,000
-    rules, a fifth of a diagnosis).
+    costs nothing; without, it adds up the length of every endpoint's rule list, which at 10,000
+    rules took longer than most diagnoses (bench_diagnosis).
     """
     by_endpoint = getattr(url_map, "_rules_by_endpoint", None)
     if isinstance(by_endpoint, dict):
@@ -58,7 +58,7 @@ def count_added_rules(url_map: Map) -> None:
     """Keep a number that grows with every rule added to this map, so :func:`rules_version` need not count.
 
     ``Map.add`` is wrapped on this map instance only (as the recorder wraps ``url_for`` on the app),
-    and only when the explorer is mounted. The number starts at the rules already there and grows
+    and only when the explorer is mounted or the app is in testing mode. The number starts at the rules already there and grows
     by one per ``add`` (which may add several rules: it only has to change). Fallback: nothing kept
     (a map without ``_rules_by_endpoint``), and :func:`rules_version` adds the rules up.
     """

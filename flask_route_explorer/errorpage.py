@@ -172,7 +172,6 @@ class Frame:
     """One traceback frame as shown: ``library`` frames (stdlib, site-packages) are dimmed."""
 
     file: str
-    display_file: str
     line: int | None
     function: str
     code: str
@@ -215,7 +214,7 @@ def render_page(app: Flask, error: Exception, diagnosis: Diagnosis) -> str:
         corrected_line=diagnosis.fixed_line,
         fix_tester_values=tester_values(diagnosis.fix_values),
         near_misses=near_misses(app, diagnosis),
-        frames=frames(error, app.root_path),
+        frames=frames(error),
         markdown=markdown_report(error, diagnosis, app.root_path),
         debugger_url=debugger_url(),
         request_method=request.method,
@@ -260,7 +259,7 @@ def tester_values(values: t.Mapping[str, t.Any]) -> dict[str, str]:
     return {name: str(value) for name, value in values.items() if isinstance(value, _TYPABLE)}
 
 
-def frames(error: BaseException, root: str | None = None) -> list[Frame]:
+def frames(error: BaseException) -> list[Frame]:
     """The traceback, innermost last, with Jinja's template frames as Jinja rewrote them."""
     shown: list[Frame] = []
     for summary in traceback.extract_tb(error.__traceback__):
@@ -268,7 +267,6 @@ def frames(error: BaseException, root: str | None = None) -> list[Frame]:
         shown.append(
             Frame(
                 file=summary.filename,
-                display_file=display_path(summary.filename, root) or summary.filename,
                 line=summary.lineno,
                 function=summary.name,
                 code=(summary.line or "").strip(),

@@ -314,3 +314,26 @@ def test_a_page_describes_only_the_views_of_the_rows_it_shows(
         r'<code class="endpoint" title="([^"]+)"', client.get("/_routes/?page=2").get_data(as_text=True)
     )
     assert sorted(set(described)) == sorted(set(second)) and not set(second) & set(shown)
+
+
+@pytest.mark.parametrize("routing", ["subdomain", "host"])
+def test_the_host_or_subdomain_column_has_a_heading_and_a_cell_per_row(
+    make_app: t.Callable[..., Flask], routing: str
+) -> None:
+    if routing == "host":
+        app = Flask("hosts", host_matching=True, static_host="localhost")
+        app.config.update(TESTING=True, DEBUG=True, ROUTE_EXPLORER_ENABLED=True)
+        app.debug = True
+        app.add_url_rule("/shop", "shop", lambda: "", host="shop.localhost")
+        from flask_route_explorer import RouteExplorer
+
+        RouteExplorer(app)
+    else:
+        app = make_app(SERVER_NAME="localhost")
+        app.add_url_rule("/shop", "shop", lambda: "", subdomain="shop")
+    html = app.test_client().get("/_routes/", base_url="http://localhost").get_data(as_text=True)
+    heading = "Host" if routing == "host" else "Subdomain"
+    assert html.count(f'<th scope="col">{heading}</th>') == html.count('<col class="c-host">') >= 1
+    assert f'<td class="cell-host mono">shop{".localhost" if routing == "host" else ""}</td>' in html
+    rows = html.count('class="route-row')
+    assert html.count('<td class="cell-host mono">') == rows

@@ -140,7 +140,6 @@ def index() -> str:
             coverage=coverage[1] if coverage else None,
             host_column="host" if inventory.has_hosts else "subdomain" if inventory.has_subdomains else None,
         ),
-        "coverage": coverage[1] if coverage else None,
         "coverage_file": display_path(str(coverage[0]), app.root_path) if coverage else None,
     }
     htmx = HtmxHeaders(request.headers)
